@@ -1,0 +1,4 @@
+const { MetadataStorage } = require("@medusajs/framework/mikro-orm/core")
+
+MetadataStorage.clear()
+process.env.MEDUSA_DISABLE_TELEMETRY = "true"

@@ -1,0 +1,59 @@
+import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
+
+loadEnv(process.env.NODE_ENV || "development", process.cwd())
+
+/**
+ * The dev store: Medusa with this package's payment providers registered from source. Every option comes
+ * from the environment; without it the providers point at the offline simulators in sandbox/ with their
+ * built-in test credentials, so the store runs with no account and no network.
+ */
+const backendUrl = process.env.MEDUSA_BACKEND_URL || `http://localhost:${process.env.PORT || 9000}`
+const storefrontUrl = process.env.STOREFRONT_URL || "http://localhost:8000"
+
+const list = (value: string | undefined) =>
+  value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined
+const int = (value: string | undefined) => (value ? Number.parseInt(value, 10) : undefined)
+
+const qfpayOptions = {
+  appCode: process.env.QFPAY_APP_CODE || "SIMAPPCODE",
+  clientKey: process.env.QFPAY_CLIENT_KEY || "sim-client-key-change-me",
+  mchid: process.env.QFPAY_MCHID || undefined,
+  baseUrl: process.env.QFPAY_BASE_URL || (process.env.QFPAY_ENVIRONMENT ? undefined : "http://localhost:9301"),
+  environment: process.env.QFPAY_ENVIRONMENT || undefined,
+  signType: process.env.QFPAY_SIGN_TYPE || undefined,
+  mode: process.env.QFPAY_MODE || undefined,
+  allowedPayTypes: list(process.env.QFPAY_PAY_TYPES),
+  notifyUrl: process.env.QFPAY_NOTIFY_URL || `${backendUrl}/hooks/payment/qfpay_qfpay`,
+  returnUrl: process.env.QFPAY_RETURN_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
+  failedUrl: process.env.QFPAY_FAILED_URL || `${storefrontUrl}/checkout/return?session_id={session_id}&failed=1`,
+  timeoutMs: int(process.env.QFPAY_TIMEOUT_MS),
+  maxRetries: int(process.env.QFPAY_MAX_RETRIES),
+  debug: process.env.QFPAY_DEBUG === "true" || undefined,
+}
+
+/** Drops undefined values so each provider's documented defaults apply. */
+const defined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+
+module.exports = defineConfig({
+  projectConfig: {
+    databaseUrl: process.env.DATABASE_URL,
+    http: {
+      storeCors: process.env.STORE_CORS || storefrontUrl,
+      adminCors: process.env.ADMIN_CORS || backendUrl,
+      authCors: process.env.AUTH_CORS || `${storefrontUrl},${backendUrl}`,
+      jwtSecret: process.env.JWT_SECRET || "supersecret",
+      cookieSecret: process.env.COOKIE_SECRET || "supersecret",
+    },
+  },
+  admin: { disable: process.env.MEDUSA_ADMIN_DISABLED === "true" },
+  modules: [
+    {
+      resolve: "@medusajs/medusa/payment",
+      key: Modules.PAYMENT,
+      options: {
+        providers: [{ resolve: "./src/providers/qfpay", id: "qfpay", options: defined(qfpayOptions) }],
+      },
+    },
+  ],
+})

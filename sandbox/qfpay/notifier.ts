@@ -1,0 +1,213 @@
+/**
+ * Asynchronous notifications (reference §12): Python-json body, `X-QF-SIGN = upper(md5(body + key))`,
+ * acknowledged only by HTTP 200 with body `SUCCESS`, retried on QFPay's schedule.
+ */
+import http from "node:http"
+import https from "node:https"
+import { URL } from "node:url"
+import { md5Hex } from "../../src/lib/signing"
+import type { SimClock } from "./clock"
+import type { FaultBook } from "./faults"
+import { pyJsonDumps } from "./pyjson"
+import type { NotificationAttempt, SimLogger } from "./types"
+
+/** Delay before retry n (after attempt n), real QFPay values before timeScale. About 24 h in total. */
+export const RETRY_DELAYS_MS: readonly number[] = [
+  2 * 60_000,
+  10 * 60_000,
+  10 * 60_000,
+  60 * 60_000,
+  2 * 3_600_000,
+  6 * 3_600_000,
+  15 * 3_600_000,
+]
+
+export interface NotificationRequest {
+  url: string
+  /** Field order matters: it is the order of the serialised body. */
+  payload: Record<string, string>
+  clientKey: string
+  syssn: string
+  out_trade_no: string
+  notify_type: "payment" | "refund"
+}
+
+interface Delivery {
+  id: string
+  url: string
+  body: string
+  sign: string
+  syssn: string
+  out_trade_no: string
+  notify_type: "payment" | "refund"
+}
+
+interface PostOutcome {
+  status?: number
+  body?: string
+  error?: string
+}
+
+export interface NotifierDeps {
+  clock: SimClock
+  faults: FaultBook
+  logger: SimLogger
+  timeScale: number
+  timeoutMs: number
+}
+
+export class Notifier {
+  private attempts: NotificationAttempt[] = []
+  private seq = 0
+  /** Bumped by reset()/close(): deliveries started before it drop their results. */
+  private generation = 0
+  private readonly inflight = new Set<http.ClientRequest>()
+  private readonly sleeps = new Set<NodeJS.Timeout>()
+
+  constructor(private readonly deps: NotifierDeps) {}
+
+  send(request: NotificationRequest): void {
+    const body = pyJsonDumps(request.payload)
+    this.seq += 1
+    const delivery: Delivery = {
+      id: `N${String(this.seq).padStart(6, "0")}`,
+      url: request.url,
+      body,
+      sign: md5Hex(body + request.clientKey).toUpperCase(),
+      syssn: request.syssn,
+      out_trade_no: request.out_trade_no,
+      notify_type: request.notify_type,
+    }
+    void this.attempt(delivery, 1)
+  }
+
+  list(): NotificationAttempt[] {
+    return this.attempts.map((a) => ({ ...a }))
+  }
+
+  /** Forgets history and abandons pending deliveries (their clock jobs are cancelled by the caller). */
+  reset(): void {
+    this.generation += 1
+    this.attempts = []
+    for (const req of this.inflight) req.destroy()
+    this.inflight.clear()
+    for (const t of this.sleeps) clearTimeout(t)
+    this.sleeps.clear()
+  }
+
+  private async attempt(d: Delivery, n: number): Promise<void> {
+    const generation = this.generation
+    const fault = this.deps.faults.take("notify")
+    if (fault?.mode === "suppress") {
+      this.record(d, n, { acknowledged: false, suppressed: true, error: "suppressed by fault" })
+      this.deps.logger.info(`notify ${d.id} ${d.notify_type} ${d.syssn} suppressed by fault`)
+      return
+    }
+    if (fault?.mode === "delay_before") {
+      await this.sleep(fault.delayMs ?? 0)
+      if (generation !== this.generation) return
+    }
+    // `malformed` sends a signature that cannot verify, to exercise the merchant's rejection path.
+    const sign = fault?.mode === "malformed" ? "0".repeat(32) : d.sign
+    const outcome = await this.post(d, sign)
+    if (generation !== this.generation) return
+
+    const acknowledged = outcome.status === 200 && (outcome.body ?? "").trim() === "SUCCESS"
+    this.record(d, n, {
+      acknowledged,
+      status: outcome.status,
+      responseBody: outcome.body?.slice(0, 200),
+      error: outcome.error,
+    })
+    const what = `notify ${d.id} ${d.notify_type} ${d.syssn} attempt ${n}`
+    if (acknowledged) {
+      this.deps.logger.info(`${what} acknowledged`)
+      return
+    }
+    const retryDelay = RETRY_DELAYS_MS[n - 1]
+    if (retryDelay === undefined) {
+      this.deps.logger.warn(`${what} not acknowledged; giving up after ${n} attempts`)
+      return
+    }
+    this.deps.logger.warn(`${what} not acknowledged (${outcome.error ?? `HTTP ${outcome.status}`}); retrying`)
+    this.deps.clock.schedule(retryDelay * this.deps.timeScale, () => void this.attempt(d, n + 1))
+  }
+
+  private record(d: Delivery, n: number, result: Partial<NotificationAttempt> & { acknowledged: boolean }): void {
+    const attempt: NotificationAttempt = {
+      id: d.id,
+      syssn: d.syssn,
+      out_trade_no: d.out_trade_no,
+      notify_type: d.notify_type,
+      url: d.url,
+      attempt: n,
+      body: d.body,
+      at: new Date(this.deps.clock.now()).toISOString(),
+      ...result,
+    }
+    // Keep the state JSON tidy: no `status: undefined` keys.
+    for (const key of Object.keys(attempt) as Array<keyof NotificationAttempt>) {
+      if (attempt[key] === undefined) delete attempt[key]
+    }
+    this.attempts.push(attempt)
+  }
+
+  private post(d: Delivery, sign: string): Promise<PostOutcome> {
+    let target: URL
+    try {
+      target = new URL(d.url)
+    } catch {
+      return Promise.resolve({ error: "invalid notify URL" })
+    }
+    const client = target.protocol === "https:" ? https : target.protocol === "http:" ? http : undefined
+    if (!client) return Promise.resolve({ error: `unsupported protocol ${target.protocol}` })
+
+    return new Promise<PostOutcome>((resolve) => {
+      let settled = false
+      const finish = (outcome: PostOutcome): void => {
+        if (settled) return
+        settled = true
+        this.inflight.delete(req)
+        resolve(outcome)
+      }
+      const req = client.request(
+        target,
+        {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/json",
+            "Content-Length": Buffer.byteLength(d.body),
+            "X-QF-SIGN": sign,
+            "User-Agent": "qfpay-simulator",
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on("data", (chunk: Buffer) => {
+            // Only the start of the body matters (ack check and the 200-char record).
+            if (size < 64 * 1024) chunks.push(chunk)
+            size += chunk.length
+          })
+          res.on("end", () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }))
+          res.on("error", (err) => finish({ status: res.statusCode, error: err.message }))
+        }
+      )
+      this.inflight.add(req)
+      req.setTimeout(this.deps.timeoutMs, () => req.destroy(new Error(`timeout after ${this.deps.timeoutMs} ms`)))
+      req.on("error", (err) => finish({ error: err.message }))
+      req.end(d.body)
+    })
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.sleeps.delete(t)
+        resolve()
+      }, ms)
+      t.unref()
+      this.sleeps.add(t)
+    })
+  }
+}

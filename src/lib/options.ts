@@ -1,0 +1,39 @@
+import { MedusaError } from "@medusajs/framework/utils"
+import { z } from "zod"
+import { insecureBaseUrlProblem } from "./http"
+
+/**
+ * Validates provider options at boot with a zod schema. The error names every bad field with the
+ * provider's name, e.g. `QFPay provider option "clientKey": Required`, and never echoes a value (it
+ * could be a secret).
+ */
+export function parseProviderOptions<S extends z.ZodTypeAny>(
+  providerName: string,
+  schema: S,
+  options: unknown
+): z.infer<S> {
+  const result = schema.safeParse(options ?? {})
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.length ? issue.path.join(".") : "(options)"
+    return `${providerName} provider option "${field}": ${issue.message}`
+  })
+  throw new MedusaError(MedusaError.Types.INVALID_DATA, problems.join("; "))
+}
+
+/** An absolute URL; plain http only for loopback. */
+export const secureUrl = z.string().superRefine((value, ctx) => {
+  const problem = insecureBaseUrlProblem(value)
+  if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem })
+})
+
+/** An absolute http(s) URL the shopper's browser or the gateway is sent to (any host). */
+export const publicUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http(s) URL")
+
+/** Shared HTTP tuning options every provider accepts. */
+export const httpTuningSchema = {
+  timeoutMs: z.number().int().min(100).max(120_000).default(15_000),
+  maxRetries: z.number().int().min(0).max(5).default(2),
+  /** Log request/response bodies (redacted) at debug level. */
+  debug: z.boolean().default(false),
+}

@@ -1,0 +1,612 @@
+import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import type {
+  AuthorizePaymentInput,
+  AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
+  CapturePaymentInput,
+  CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
+  WebhookActionResult,
+} from "@medusajs/framework/types"
+import { GatewayError, isGatewayError, toMedusaError } from "../../lib/errors"
+import type { LoggerLike } from "../../lib/http"
+import { merchantOrderIdFor, refundMerchantIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
+import { fromMinorUnits, MoneyError, normalizeCurrency, parseMinor, toMinorUnits } from "../../lib/money"
+import { isRecord, NextAction, NO_ACTION, RecordedRefund, recordedRefunds } from "../../lib/session-data"
+import { lookupPaymentSession } from "../../lib/webhook"
+import { errorFromMeaning, formatTxdtm, GATEWAY, QfpayClient, QfpayRecord } from "./client"
+import { parseQfpayOptions, QfpayOptions } from "./options"
+import { PAY_TYPES, QfpayPaymentStatus, SESSION_STATUS_BY_PAYMENT_STATUS, transactionStateFrom } from "./status"
+import { verifyQfpayNotification } from "./webhook"
+
+/** Currencies QFPay accepts in `txcurrcd` (reference §5.3). */
+const QFPAY_CURRENCIES = new Set(["AED", "CNY", "EUR", "HKD", "IDR", "JPY", "MMK", "MYR", "SGD", "THB", "USD", "CAD", "AUD"])
+
+/** What we keep in the payment session / payment data. Every key is written by us on every update. */
+export type QfpaySessionData = {
+  session_id: string
+  gateway: "qfpay"
+  mode: "checkout" | "direct"
+  merchant_order_id: string
+  attempt: number
+  amount_minor: string
+  currency: string
+  pay_type: string | null
+  gateway_reference: string | null
+  txdtm: string
+  expires_at: string
+  status: QfpayPaymentStatus
+  next_action: NextAction
+  /** Extra successful payments QFPay recorded for the same order (several tabs): refund them. */
+  duplicate_references: string[]
+  refunds: RecordedRefund[]
+  last_error: string | null
+}
+
+/** Reads our data back, or undefined when it is not ours (e.g. the storefront's raw input on clean-up). */
+export function readQfpayData(data: unknown): QfpaySessionData | undefined {
+  if (!isRecord(data) || data.gateway !== "qfpay") return undefined
+  const ok =
+    typeof data.session_id === "string" &&
+    typeof data.merchant_order_id === "string" &&
+    typeof data.amount_minor === "string" &&
+    /^\d+$/.test(data.amount_minor) &&
+    typeof data.currency === "string" &&
+    typeof data.txdtm === "string" &&
+    typeof data.expires_at === "string"
+  if (!ok) return undefined
+  return {
+    ...(data as unknown as QfpaySessionData),
+    duplicate_references: Array.isArray(data.duplicate_references) ? (data.duplicate_references as string[]) : [],
+    refunds: recordedRefunds(data),
+  }
+}
+
+type Clock = () => Date
+
+export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> {
+  static identifier = "qfpay"
+
+  static validateOptions(options: Record<string, unknown>): void {
+    parseQfpayOptions(options)
+  }
+
+  protected readonly options_: QfpayOptions
+  protected readonly client_: QfpayClient
+  protected readonly logger_: LoggerLike
+  protected readonly cradle_: Record<string, unknown>
+  protected now_: Clock = () => new Date()
+
+  constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
+    super(cradle, options as unknown as QfpayOptions)
+    this.cradle_ = cradle
+    this.options_ = parseQfpayOptions(options)
+    this.logger_ = (safeResolve(cradle, "logger") as LoggerLike | undefined) ?? console
+    this.client_ = new QfpayClient(this.options_, this.logger_)
+  }
+
+  // ---------------------------------------------------------------- initiate / update
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const storefront = isRecord(input.data) ? input.data : {}
+    const sessionId = String(storefront.session_id ?? input.context?.idempotency_key ?? "")
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
+    const data = await this.startAttempt(sessionId, 1, amountMinor, currency, storefront.pay_type)
+    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+  }
+
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const current = readQfpayData(input.data)
+    if (!current) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: this payment session has no QFPay order to update; create a new payment session.")
+    }
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
+    if (amountMinor === BigInt(current.amount_minor) && currency === current.currency) {
+      return { data: current as unknown as Record<string, unknown> }
+    }
+    if (current.status === "paid") {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment is already paid; its amount cannot change.")
+    }
+    // QFPay order ids are single-use: the new amount needs a new attempt, and the old order must not stay payable.
+    await this.closeQuietly(current)
+    const requested = isRecord(input.data) ? input.data.pay_type : undefined
+    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested ?? current.pay_type)
+    return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+  }
+
+  private chargeFrom(amount: unknown, currencyCode: unknown): { amountMinor: bigint; currency: string } {
+    try {
+      const currency = normalizeCurrency(currencyCode)
+      if (!QFPAY_CURRENCIES.has(currency)) {
+        throw new MedusaError(
+          MedusaError.Types.INVALID_DATA,
+          `QFPay does not accept ${currency}; supported currencies: ${[...QFPAY_CURRENCIES].join(", ")}.`
+        )
+      }
+      const amountMinor = toMinorUnits(amount, currency)
+      if (amountMinor <= 0n) {
+        throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the amount to pay must be greater than zero.")
+      }
+      return { amountMinor, currency }
+    } catch (error) {
+      if (error instanceof MoneyError) throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: ${error.message}`)
+      throw error
+    }
+  }
+
+  /** The storefront may ask for a pay_type; it is untrusted and must be on the merchant's allow-list. */
+  private payTypeFor(requested: unknown, currency: string): string {
+    const allowed = this.options_.allowedPayTypes
+    if (requested === undefined || requested === null || requested === "") {
+      const usable = allowed.find((code) => !PAY_TYPES[code]?.hkdOnly || currency === "HKD")
+      if (!usable) {
+        throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: none of the allowed pay types accepts ${currency}.`)
+      }
+      return usable
+    }
+    if (typeof requested !== "string" || !allowed.includes(requested)) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `QFPay: pay_type ${JSON.stringify(String(requested)).slice(0, 20)} is not accepted by this store; use one of ${allowed.join(", ")}.`
+      )
+    }
+    if (PAY_TYPES[requested]?.hkdOnly && currency !== "HKD") {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: pay_type ${requested} (${PAY_TYPES[requested].name}) only accepts HKD.`)
+    }
+    return requested
+  }
+
+  private async startAttempt(
+    sessionId: string,
+    attempt: number,
+    amountMinor: bigint,
+    currency: string,
+    requestedPayType: unknown
+  ): Promise<QfpaySessionData> {
+    let merchantOrderId: string
+    try {
+      merchantOrderId = merchantOrderIdFor(sessionId, attempt)
+    } catch {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the payment session id is missing; create the session through Medusa.")
+    }
+    const now = this.now_()
+    const txdtm = formatTxdtm(now)
+    const base: QfpaySessionData = {
+      session_id: sessionId,
+      gateway: "qfpay",
+      mode: this.options_.mode,
+      merchant_order_id: merchantOrderId,
+      attempt,
+      amount_minor: amountMinor.toString(),
+      currency,
+      pay_type: null,
+      gateway_reference: null,
+      txdtm,
+      expires_at: now.toISOString(),
+      status: "pending",
+      next_action: NO_ACTION,
+      duplicate_references: [],
+      refunds: [],
+      last_error: null,
+    }
+
+    if (this.options_.mode === "checkout") {
+      const expiresAt = new Date(now.getTime() + this.options_.pageExpiryMinutes * 60_000)
+      const url = this.client_.checkoutUrl({
+        txamt: base.amount_minor,
+        txcurrcd: currency,
+        out_trade_no: merchantOrderId,
+        txdtm,
+        return_url: this.withSession(this.options_.returnUrl!, sessionId),
+        failed_url: this.withSession(this.options_.failedUrl!, sessionId),
+        notify_url: this.options_.notifyUrl!,
+        checkout_expired_time: String(expiresAt.getTime()),
+      })
+      return { ...base, expires_at: expiresAt.toISOString(), next_action: { type: "redirect", url } }
+    }
+
+    const payType = this.payTypeFor(requestedPayType, currency)
+    const expiresAt = new Date(now.getTime() + this.options_.qrExpiryMinutes * 60_000)
+    const params = {
+      txamt: base.amount_minor,
+      txcurrcd: currency,
+      pay_type: payType,
+      out_trade_no: merchantOrderId,
+      txdtm,
+      expired_time: String(this.options_.qrExpiryMinutes),
+      goods_name: this.options_.goodsName,
+      notify_url: this.options_.notifyUrl,
+      return_url: this.options_.returnUrl ? this.withSession(this.options_.returnUrl, sessionId) : undefined,
+    }
+    let body: QfpayRecord
+    try {
+      const result = await this.client_.call("payment", "/trade/v1/payment", params, "never")
+      if (result.meaning.outcome !== "ok") throw errorFromMeaning(result.meaning, result.body, "create the order")
+      body = result.body
+    } catch (error) {
+      if (isGatewayError(error) && error.maybeProcessed) {
+        // The order may exist at QFPay although we never saw its QR code. Nobody can pay it without the code,
+        // but close it where the pay_type allows so it cannot linger; Medusa then discards this session.
+        await this.abandonUnseenOrder(merchantOrderId, payType, base.amount_minor)
+        throw new MedusaError(
+          MedusaError.Types.UNEXPECTED_STATE,
+          "QFPay did not confirm the new payment in time. No payment was taken; please try again."
+        )
+      }
+      throw toMedusaError(error, "start the payment")
+    }
+    const nextAction = this.nextActionFrom(body, payType, expiresAt)
+    if (!nextAction) {
+      await this.abandonUnseenOrder(merchantOrderId, payType, base.amount_minor)
+      throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, "QFPay created the order without a QR code or payment link; please try again.")
+    }
+    return {
+      ...base,
+      pay_type: payType,
+      gateway_reference: typeof body.syssn === "string" ? body.syssn : null,
+      expires_at: expiresAt.toISOString(),
+      next_action: nextAction,
+    }
+  }
+
+  private nextActionFrom(body: QfpayRecord, payType: string, expiresAt: Date): NextAction | undefined {
+    if (typeof body.qrcode === "string" && body.qrcode) {
+      return { type: "qr_code", content: body.qrcode, expires_at: expiresAt.toISOString() }
+    }
+    if (typeof body.pay_url === "string" && body.pay_url) return { type: "redirect", url: body.pay_url }
+    if (typeof body.web_url === "string" && body.web_url) return { type: "redirect", url: body.web_url }
+    this.logger_.warn(`QFPay: pay_type ${payType} returned neither qrcode nor pay_url`)
+    return undefined
+  }
+
+  private withSession(url: string, sessionId: string): string {
+    return url.split("{session_id}").join(encodeURIComponent(sessionId))
+  }
+
+  /** After an unanswered create: find the order if it exists and close it where the pay_type allows. */
+  private async abandonUnseenOrder(merchantOrderId: string, payType: string, amountMinor: string): Promise<void> {
+    try {
+      const records = await this.client_.query({ out_trade_no: merchantOrderId })
+      const open = records.find((r) => r.out_trade_no === merchantOrderId && transactionStateFrom(r.respcd) === "processing")
+      if (open && typeof open.syssn === "string") {
+        await this.cancelAtGateway(payType, open.syssn, amountMinor, String(open.txdtm ?? formatTxdtm(this.now_())))
+      }
+    } catch (error) {
+      this.logger_.warn(`QFPay: could not check order ${merchantOrderId} after a failed create: ${describe(error)}; it expires unpaid`)
+    }
+  }
+
+  // ---------------------------------------------------------------- status
+
+  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
+    return this.getPaymentStatus(input)
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = readQfpayData(input.data)
+    if (!data) {
+      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: "not a QFPay payment session" } }
+    }
+    if (data.status === "paid") {
+      return { status: PaymentSessionStatus.CAPTURED, data: data as unknown as Record<string, unknown> }
+    }
+    let records: QfpayRecord[]
+    try {
+      records = await this.client_.query({ out_trade_no: data.merchant_order_id })
+    } catch (error) {
+      throw toMedusaError(error, "check the payment")
+    }
+    const next = this.evaluate(records, data)
+    return { status: SESSION_STATUS_BY_PAYMENT_STATUS[next.status], data: next as unknown as Record<string, unknown> }
+  }
+
+  /**
+   * Decides what the records QFPay holds for our order mean (reference §7, §8, §18): the earliest success
+   * whose amount and currency match is the payment; further successes are duplicates to refund; a success
+   * with another amount or currency is never "paid".
+   */
+  evaluate(records: QfpayRecord[], data: QfpaySessionData): QfpaySessionData {
+    const ours = records.filter(
+      (r) => String(r.order_type ?? "payment") === "payment" && r.out_trade_no === data.merchant_order_id
+    )
+    const bySyssn = (a: QfpayRecord, b: QfpayRecord) => String(a.syssn ?? "").localeCompare(String(b.syssn ?? ""))
+    const successes = ours.filter((r) => transactionStateFrom(r.respcd) === "succeeded").sort(bySyssn)
+    const matches = (r: QfpayRecord) =>
+      parseMinor(r.txamt) === BigInt(data.amount_minor) && String(r.txcurrcd ?? "").toUpperCase() === data.currency
+    const paid = successes.find(matches)
+    if (paid) {
+      const duplicates = successes.filter((r) => r !== paid).map((r) => String(r.syssn))
+      if (duplicates.length) {
+        this.logger_.error(
+          `QFPay: order ${data.merchant_order_id} was paid ${successes.length} times; keep ${paid.syssn}, refund ${duplicates.join(", ")}`
+        )
+      }
+      return {
+        ...data,
+        status: "paid",
+        gateway_reference: String(paid.syssn),
+        pay_type: typeof paid.pay_type === "string" ? paid.pay_type : data.pay_type,
+        txdtm: typeof paid.txdtm === "string" ? paid.txdtm : data.txdtm,
+        next_action: NO_ACTION,
+        duplicate_references: duplicates,
+        last_error: null,
+      }
+    }
+    if (successes.length) {
+      const s = successes[0]
+      this.logger_.error(
+        `QFPay: order ${data.merchant_order_id} reports a payment of ${s.txamt} ${s.txcurrcd} but the session expects ${data.amount_minor} ${data.currency}; not treated as paid`
+      )
+      return { ...data, status: "mismatch", next_action: NO_ACTION, last_error: "QFPay reported a payment with a different amount or currency" }
+    }
+    const states = ours.map((r) => transactionStateFrom(r.respcd))
+    const pastExpiry = this.now_().getTime() > Date.parse(data.expires_at) + this.options_.expiryGraceMinutes * 60_000
+    if (states.includes("processing") && !pastExpiry) return { ...data, status: "pending" }
+    if (states.includes("expired") || (states.includes("processing") && pastExpiry)) {
+      return { ...data, status: "expired", next_action: NO_ACTION, last_error: "the payment expired before it was paid" }
+    }
+    if (states.includes("closed")) {
+      return { ...data, status: "canceled", next_action: NO_ACTION, last_error: "the payment was closed" }
+    }
+    if (states.includes("failed")) {
+      // On the hosted page the shopper can go back and try another method until the page expires.
+      if (data.mode === "checkout" && !pastExpiry) return { ...data, status: "pending", last_error: "a payment attempt failed" }
+      return { ...data, status: "failed", next_action: NO_ACTION, last_error: "the payment failed" }
+    }
+    if (pastExpiry) {
+      return { ...data, status: "expired", next_action: NO_ACTION, last_error: "the payment expired before it was paid" }
+    }
+    return { ...data, status: "pending" }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = readQfpayData(input.data)
+    if (!data) return { data: input.data ?? {} }
+    try {
+      const records = await this.client_.query({ out_trade_no: data.merchant_order_id })
+      return { data: this.evaluate(records, data) as unknown as Record<string, unknown> }
+    } catch (error) {
+      this.logger_.warn(`QFPay: retrieve ${data.merchant_order_id} failed: ${describe(error)}`)
+      return { data: data as unknown as Record<string, unknown> }
+    }
+  }
+
+  // ---------------------------------------------------------------- capture / cancel / delete
+
+  /** QFPay settles at once; Medusa records the capture itself. Nothing to do at the gateway. */
+  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
+    return { data: input.data ?? {} }
+  }
+
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = readQfpayData(input.data)
+    if (!data) return { data: input.data ?? {} }
+    if (data.status === "paid") {
+      // A paid QFPay order cannot be closed; Medusa refunds it through refundPayment.
+      return { data: data as unknown as Record<string, unknown> }
+    }
+    const outcome = await this.closeQuietly(data)
+    if (outcome === "paid") {
+      const refreshed = await this.retrievePayment({ data: data as unknown as Record<string, unknown> })
+      return { data: refreshed.data }
+    }
+    return { data: { ...data, status: "canceled", next_action: NO_ACTION } as unknown as Record<string, unknown> }
+  }
+
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = readQfpayData(input.data)
+    if (data && data.status !== "paid") {
+      const outcome = await this.closeQuietly(data)
+      if (outcome === "paid") {
+        this.logger_.error(
+          `QFPay: session ${data.session_id} is being deleted but order ${data.merchant_order_id} (${data.gateway_reference}) was paid; refund it from the QFPay portal`
+        )
+      }
+    }
+    return { data: input.data ?? {} }
+  }
+
+  /**
+   * Stops an unpaid direct-mode order from being paid later (close or reversal, per pay_type). Hosted
+   * checkout orders have no gateway order before the shopper pays and simply expire. Never throws.
+   */
+  private async closeQuietly(data: QfpaySessionData): Promise<"closed" | "paid" | "skipped" | "failed"> {
+    if (data.mode !== "direct" || !data.gateway_reference || !data.pay_type) return "skipped"
+    try {
+      return await this.cancelAtGateway(data.pay_type, data.gateway_reference, data.amount_minor, data.txdtm)
+    } catch (error) {
+      this.logger_.warn(`QFPay: could not close order ${data.merchant_order_id}: ${describe(error)}; it expires unpaid`)
+      return "failed"
+    }
+  }
+
+  private async cancelAtGateway(payType: string, syssn: string, amountMinor: string, txdtm: string): Promise<"closed" | "paid" | "skipped"> {
+    const method = PAY_TYPES[payType]?.cancel
+    if (!method) return "skipped"
+    const path = method === "close" ? "/trade/v1/close" : "/trade/v1/reversal"
+    // Closing twice is harmless ("already closed"), so a lost answer may be retried.
+    const { body, meaning } = await this.client_.call("cancel", path, { syssn, txamt: amountMinor, txdtm }, "idempotent")
+    switch (meaning.outcome) {
+      case "ok":
+      case "already_closed":
+        return "closed"
+      case "already_paid":
+        return "paid"
+      default:
+        throw errorFromMeaning(meaning, body, "close the order")
+    }
+  }
+
+  // ---------------------------------------------------------------- refund
+
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = readQfpayData(input.data)
+    if (!data || !data.gateway_reference || data.status !== "paid") {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment has no settled QFPay transaction to refund.")
+    }
+    let amountMinor: bigint
+    try {
+      amountMinor = toMinorUnits(input.amount, data.currency)
+    } catch (error) {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: ${describe(error)}`)
+    }
+    if (amountMinor <= 0n) throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the refund amount must be greater than zero.")
+
+    const key = input.context?.idempotency_key
+    if (!key) this.logger_.warn("QFPay: refund without an idempotency key; a new refund id is generated")
+    const refundId = refundMerchantIdFor(key ?? `rf_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`)
+    const known = data.refunds.find((r) => r.id === refundId)
+    if (known) return { data: data as unknown as Record<string, unknown> }
+
+    const record = await this.refundOnce(data, refundId, amountMinor)
+    const refunds = [...data.refunds, record]
+    return { data: { ...data, refunds } as unknown as Record<string, unknown> }
+  }
+
+  /**
+   * Sends one refund and makes sure it happens at most once. The refund's own `out_trade_no` is derived from
+   * Medusa's refund id, so QFPay rejects a second refund with the same id (1251/1102). When an answer is lost
+   * (timeout, reset, 5xx) we look the refund up by that id before deciding anything, and send again only when
+   * QFPay has no record of it.
+   */
+  private async refundOnce(data: QfpaySessionData, refundId: string, amountMinor: bigint): Promise<RecordedRefund> {
+    for (let send = 1; send <= 2; send++) {
+      try {
+        const { body, meaning } = await this.client_.call(
+          "refund",
+          "/trade/v1/refund",
+          { syssn: data.gateway_reference!, out_trade_no: refundId, txamt: amountMinor.toString(), txdtm: formatTxdtm(this.now_()) },
+          "never"
+        )
+        if (meaning.outcome === "ok") return this.refundRecord(data, refundId, amountMinor, String(body.syssn ?? ""), "succeeded")
+        if (meaning.outcome === "processing" || meaning.outcome === "duplicate") {
+          const found = await this.findRefund(data, refundId, amountMinor)
+          if (found) return found
+          if (meaning.outcome === "processing") {
+            return this.refundRecord(data, refundId, amountMinor, String(body.syssn ?? ""), "processing")
+          }
+        }
+        throw errorFromMeaning(meaning, body, "refund")
+      } catch (error) {
+        if (!isGatewayError(error) || !error.maybeProcessed) throw toMedusaError(error, "refund the payment")
+        this.logger_.warn(`QFPay: refund ${refundId} got no clear answer (${error.message}); looking it up before deciding`)
+        const found = await this.findRefund(data, refundId, amountMinor).catch(() => undefined)
+        if (found) return found
+        if (send === 2) {
+          throw new MedusaError(
+            MedusaError.Types.UNEXPECTED_STATE,
+            `QFPay: the refund outcome is unknown (refund id ${refundId}). Check the QFPay portal before refunding again; a retry here will not refund twice.`
+          )
+        }
+      }
+    }
+    throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, "QFPay: refund could not be completed.")
+  }
+
+  /** Looks our refund up at QFPay by its own out_trade_no. */
+  private async findRefund(data: QfpaySessionData, refundId: string, amountMinor: bigint): Promise<RecordedRefund | undefined> {
+    const records = await this.client_.query({ out_trade_no: refundId })
+    const hit = records.find(
+      (r) =>
+        String(r.order_type) === "refund" &&
+        r.out_trade_no === refundId &&
+        (r.origssn ?? r.orig_syssn ?? data.gateway_reference) === data.gateway_reference &&
+        transactionStateFrom(r.respcd) !== "failed"
+    )
+    if (!hit) return undefined
+    const status = transactionStateFrom(hit.respcd) === "succeeded" ? "succeeded" : "processing"
+    return this.refundRecord(data, refundId, amountMinor, String(hit.syssn ?? ""), status)
+  }
+
+  private refundRecord(
+    data: QfpaySessionData,
+    id: string,
+    amountMinor: bigint,
+    reference: string,
+    status: RecordedRefund["status"]
+  ): RecordedRefund {
+    if (status === "processing") this.logger_.warn(`QFPay: refund ${id} is still processing at QFPay`)
+    return {
+      id,
+      amount: fromMinorUnits(amountMinor, data.currency),
+      currency: data.currency,
+      status,
+      gateway_reference: reference || null,
+      created_at: this.now_().toISOString(),
+    }
+  }
+
+  // ---------------------------------------------------------------- webhook
+
+  /**
+   * QFPay notifications (reference §12): verified on the raw bytes, then only a successful payment whose
+   * order, amount and currency match a QFPay session of ours is reported as captured. Everything else,
+   * refunds included, is `not_supported`. Never throws.
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    const ignore = (reason: string): WebhookActionResult => {
+      this.logger_.warn(`QFPay: notification ignored: ${reason}`)
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    try {
+      const verified = verifyQfpayNotification(payload?.rawData, payload?.headers, this.options_.clientKey)
+      if (!verified.ok) return ignore(verified.reason)
+      const n = verified.body
+      if (verified.notifyType !== "payment") return { action: PaymentActions.NOT_SUPPORTED }
+      if (String(n.respcd) !== "0000" || (n.status !== undefined && String(n.status) !== "1")) {
+        return ignore(`not a success (respcd ${n.respcd})`)
+      }
+      const sessionId = sessionIdFromMerchantOrderId(n.out_trade_no)
+      if (!sessionId) return ignore("out_trade_no is not one of ours")
+      const session = await lookupPaymentSession(this.cradle_, sessionId)
+      if (!session) return ignore(`no payment session ${sessionId}`)
+      if (!String(session.provider_id).startsWith("pp_qfpay")) return ignore(`session ${sessionId} is not a QFPay session`)
+      const data = readQfpayData(session.data)
+      if (data && data.merchant_order_id !== n.out_trade_no) {
+        this.logger_.error(`QFPay: payment ${n.syssn} is for superseded order ${n.out_trade_no} of session ${sessionId}; refund it`)
+        return { action: PaymentActions.NOT_SUPPORTED }
+      }
+      const currency = String(session.currency_code).toUpperCase()
+      const expected = toMinorUnits(session.amount, currency)
+      const paid = parseMinor(n.txamt)
+      if (String(n.txcurrcd ?? "").toUpperCase() !== currency || paid === undefined || paid !== expected) {
+        this.logger_.error(
+          `QFPay: notification for ${sessionId} says ${n.txamt} ${n.txcurrcd}, the session expects ${expected} ${currency}; not treated as paid`
+        )
+        return { action: PaymentActions.NOT_SUPPORTED }
+      }
+      return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: fromMinorUnits(paid, currency) } }
+    } catch (error) {
+      return ignore(`could not be processed: ${describe(error)}`)
+    }
+  }
+}
+
+function safeResolve(cradle: Record<string, unknown>, name: string): unknown {
+  try {
+    return cradle[name]
+  } catch {
+    return undefined
+  }
+}
+
+function describe(error: unknown): string {
+  if (isGatewayError(error)) return `${error.message}${error.code ? ` (code ${error.code})` : ""}`
+  return error instanceof Error ? error.message : String(error)
+}
+
+export { GatewayError, GATEWAY }
+export default QfpayProviderService
