@@ -52,7 +52,24 @@ module.exports = defineConfig({
       resolve: "@medusajs/medusa/payment",
       key: Modules.PAYMENT,
       options: {
-        providers: [{ resolve: "./src/providers/qfpay", id: "qfpay", options: defined(qfpayOptions) }],
+        // Medusa waits this long before processing a webhook (default 5000 ms) so a storefront completing
+        // the cart at the same moment goes first.
+        webhook_delay: int(process.env.PAYMENT_WEBHOOK_DELAY_MS),
+        providers: [
+          // Hosted checkout: the shopper picks any method QFPay enabled on QFPay's page.
+          { resolve: "./src/providers/qfpay", id: "qfpay", options: defined(qfpayOptions) },
+          // Direct QR / wallet link with the same credentials (QFPay binds one notification URL per app
+          // code, so both share /hooks/payment/qfpay_qfpay).
+          {
+            resolve: "./src/providers/qfpay",
+            id: "qfpay-direct",
+            options: defined({
+              ...qfpayOptions,
+              mode: "direct",
+              allowedPayTypes: list(process.env.QFPAY_DIRECT_PAY_TYPES) || ["800201", "801501", "802001", "805801"],
+            }),
+          },
+        ],
       },
     },
   ],

@@ -93,6 +93,7 @@ const API_ERRORS: Record<string, { kind: GatewayErrorKind; message: string }> = 
   "1241": { kind: "config", message: "store does not exist" },
   "1242": { kind: "config", message: "store is misconfigured" },
   "1243": { kind: "config", message: "store is disabled" },
+  "1251": { kind: "config", message: "store is missing or disabled" },
   "1250": { kind: "declined", message: "transaction forbidden (for PayMe: the refund period is over)" },
   "1252": { kind: "indeterminate", message: "QFPay system error" },
   "1254": { kind: "indeterminate", message: "QFPay system error" },
