@@ -145,6 +145,8 @@ export function parseMajorToMinor(
   overrides: Record<string, number> = {}
 ): bigint | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined
+  // Only plain decimal text: bignumber.js would also read "0x10", "0b11", "1e3" and "+10".
+  if (typeof value === "string" && !DECIMAL_RE.test(value.trim())) return undefined
   try {
     return toMinorUnits(value, currency, overrides)
   } catch {

@@ -16,7 +16,12 @@ export function parseProviderOptions<S extends z.ZodTypeAny>(
   if (result.success) return result.data
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.length ? issue.path.join(".") : "(options)"
-    return `${providerName} provider option "${field}": ${issue.message}`
+    // zod's enum message ends with "received '<value>'": keep the allowed values, drop the received one.
+    const message =
+      issue.code === z.ZodIssueCode.invalid_enum_value
+        ? `Invalid enum value. Expected ${issue.options.map((o) => `'${String(o)}'`).join(" | ")}`
+        : issue.message
+    return `${providerName} provider option "${field}": ${message}`
   })
   throw new MedusaError(MedusaError.Types.INVALID_DATA, problems.join("; "))
 }

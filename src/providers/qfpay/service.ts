@@ -243,7 +243,7 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
         await this.abandonUnseenOrder(merchantOrderId, payType, base.amount_minor)
         throw new MedusaError(
           MedusaError.Types.UNEXPECTED_STATE,
-          "QFPay did not confirm the new payment in time. No payment was taken; please try again."
+          "QFPay gave no clear answer when starting the payment. No payment was taken; please try again."
         )
       }
       throw toMedusaError(error, "start the payment")
