@@ -290,7 +290,7 @@ medusaIntegrationTestRunner({
       expect(stillPending.status).toBe("pending")
 
       // Completing the cart now fails cleanly: QFPay has no payment for it.
-      const complete = await api.post(`/store/carts/${cartId}/complete`, {}, storeHeaders()).catch((e) => e.response)
+      const complete = await api.post(`/store/carts/${cartId}/complete`, {}, storeHeaders()).catch((e: any) => e.response)
       expect(complete.data.type === "order").toBe(false)
       expect(await orderForCart(container, cartId)).toBeUndefined()
 
@@ -308,7 +308,7 @@ medusaIntegrationTestRunner({
       // An untrusted pay_type from the storefront is refused.
       const bad = await api
         .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: "pp_qfpay_qfpay-direct", data: { pay_type: "800208" } }, storeHeaders())
-        .catch((e) => e.response)
+        .catch((e: any) => e.response)
       expect(bad.status).toBe(400)
       expect(bad.data.message).toContain("pay_type")
       expect(await sessionsOf(cartId)).toHaveLength(0)
@@ -316,7 +316,7 @@ medusaIntegrationTestRunner({
       sim.setFault({ target: "/trade/v1/payment", mode: "http500" })
       const failed = await api
         .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: "pp_qfpay_qfpay-direct" }, storeHeaders())
-        .catch((e) => e.response)
+        .catch((e: any) => e.response)
       expect(failed.status).toBeGreaterThanOrEqual(400)
       expect(failed.data.message).toBe("QFPay gave no clear answer when starting the payment. No payment was taken; please try again.")
       expect(await sessionsOf(cartId)).toHaveLength(0)
@@ -326,7 +326,7 @@ medusaIntegrationTestRunner({
       sim.setFault({ target: "/trade/v1/payment", mode: "delay_after", delayMs: TIMEOUT_MS + 1500 })
       const timedOut = await api
         .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: "pp_qfpay_qfpay-direct" }, storeHeaders())
-        .catch((e) => e.response)
+        .catch((e: any) => e.response)
       expect(timedOut.status).toBeGreaterThanOrEqual(400)
       expect(timedOut.data.message).toContain("No payment was taken")
       expect(await sessionsOf(cartId)).toHaveLength(0)
@@ -385,7 +385,7 @@ medusaIntegrationTestRunner({
       const payment = (await adminOrder(order.id)).payment_collections[0].payments[0]
 
       sim.setFault({ target: "/trade/v1/refund", mode: "respcd", respcd: "1269", resperr: "Today this payment method refundable balance is 0 HKD" })
-      const lowBalance = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, admin).catch((e) => e.response)
+      const lowBalance = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, admin).catch((e: any) => e.response)
       expect(lowBalance.status).toBeGreaterThanOrEqual(400)
       expect(lowBalance.data.message).toContain("today's unsettled takings")
       expect(lowBalance.data.message).toContain("1269")
