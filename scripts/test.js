@@ -12,6 +12,16 @@ const suites = [
 ]
 const only = process.env.TEST_ONLY
 let failed = false
+
+if (!only && extra.length === 0) {
+  console.log("\n=== type check ===\n")
+  const tsc = path.join(__dirname, "..", "node_modules", "typescript", "bin", "tsc")
+  const result = spawnSync(process.execPath, [tsc, "-p", "tsconfig.check.json"], { stdio: "inherit" })
+  if (result.status !== 0) {
+    console.error("Type check failed.")
+    failed = true
+  }
+}
 for (const suite of suites) {
   if (only && only !== suite.name) continue
   console.log(`\n=== ${suite.name} tests ===\n`)

@@ -26,6 +26,7 @@ export function sessionIdFromMerchantOrderId(merchantOrderId: unknown): string |
  * same refund retried maps to the same gateway id and the gateway's duplicate check stops a second refund.
  */
 export function refundMerchantIdFor(idempotencyKey: string, maxLength = 64): string {
+  if (maxLength < 19) throw new Error("refundMerchantIdFor needs maxLength >= 19 (prefix + 16 hash characters)")
   if (/^[A-Za-z0-9_-]+$/.test(idempotencyKey) && idempotencyKey.length <= maxLength) return idempotencyKey
   return `rf_${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, Math.max(16, maxLength - 3))}`
 }

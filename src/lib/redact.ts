@@ -53,8 +53,10 @@ export function createRedactor(
     let out = input
     for (const secret of values) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED)
-      const encoded = encodeURIComponent(secret)
-      if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED)
+      // As it appears in a URL and in a form body (where a space is "+").
+      for (const encoded of [encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)]) {
+        if (encoded !== secret && out.includes(encoded)) out = out.split(encoded).join(REDACTED)
+      }
     }
     // Query-string style `sign=...` / `accessToken=...` pairs inside URLs.
     out = out.replace(/([?&#](?:sign|signature|accessToken|access_token|api-key|api_key|key|token)=)[^&#\s"']+/gi, `$1${REDACTED}`)

@@ -97,3 +97,10 @@ describe("merchant-order-id: refundMerchantIdFor", () => {
     expect(refundMerchantIdFor("x".repeat(33), 32)).toMatch(/^rf_[0-9a-f]{29}$/)
   })
 })
+
+describe("refundMerchantIdFor bounds", () => {
+  it("refuses a maximum length that cannot hold a hashed id", () => {
+    const { refundMerchantIdFor } = require("../merchant-order-id")
+    expect(() => refundMerchantIdFor("x".repeat(40), 10)).toThrow("maxLength >= 19")
+  })
+})

@@ -160,3 +160,11 @@ describe("redact: value", () => {
     expect(() => redactor.value(a)).not.toThrow()
   })
 })
+
+describe("form-encoded secrets", () => {
+  it("masks a secret as it appears in a form body (space as +)", () => {
+    const { createRedactor } = require("../redact")
+    const r = createRedactor(["my secret*key"])
+    expect(r.text("api-key=my+secret*key&x=1")).not.toContain("secret")
+  })
+})
