@@ -127,29 +127,15 @@ export function submitCheckout(core: SimCore, body: unknown): CheckoutSubmitResu
   if (typeof payType !== "string" || !methodsFor(merchant, params.txcurrcd).some((m) => m.pay_type === payType)) {
     throw new CheckoutError(`pay_type ${String(payType)} is not offered for this order`)
   }
-  const now = core.ledger.nowText()
-  const record = core.ledger.add({
-    appCode: merchant.appCode,
-    syssn: core.ledger.newSyssn(),
+  const record = core.ledger.openPayment(merchant.appCode, {
     out_trade_no: params.out_trade_no,
-    order_type: "payment",
     pay_type: payType,
     txamt: params.txamt,
     txcurrcd: params.txcurrcd,
     txdtm: params.txdtm,
-    sysdtm: now,
-    paydtm: now,
-    status: "open",
-    paid: false,
-    cancel: "0",
-    chnlsn: "",
-    cardcd: "",
     cardtp: PAY_TYPES.get(payType)?.mode === "card" ? "2" : "5",
-    clisn: core.ledger.newClisn(),
-    udid: params.udid ?? "qiantai2",
-    goods_name: params.goods_name ?? "",
-    goods_info: "",
-    goods_detail: "",
+    udid: params.udid,
+    goods_name: params.goods_name,
     source: "checkout",
     notify_url: params.notify_url,
     return_url: params.return_url,

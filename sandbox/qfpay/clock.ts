@@ -4,7 +4,8 @@
  * Every simulated delay (notification retries, order and page expiry, refund settlement) is scheduled here
  * instead of with a bare setTimeout, for two reasons: `POST /__sim/time/advance` can move the clock forward
  * and fire whatever became due (so a test at timeScale 1 can skip 2 minutes without waiting), and close()
- * can cancel everything in one place so jest exits cleanly. The one real timer is unref'd.
+ * can cancel everything in one place so jest exits cleanly. The one real timer is unref'd. Real-time waits
+ * (delay faults) go through Sleeper below instead.
  */
 export class SimClock {
   private offsetMs = 0
@@ -78,6 +79,31 @@ export class SimClock {
   private disarm(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+  }
+}
+
+/**
+ * Real-time waits (delay faults are about HTTP timing, not simulated time, so they bypass SimClock). The
+ * timers are unref'd so they never hold the process open, and clear() abandons every pending wait: its
+ * promise never settles, so whatever awaited it stops there.
+ */
+export class Sleeper {
+  private readonly timers = new Set<NodeJS.Timeout>()
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        resolve()
+      }, ms)
+      timer.unref()
+      this.timers.add(timer)
+    })
+  }
+
+  clear(): void {
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
   }
 }
 

@@ -8,7 +8,7 @@ import { constantTimeEqualHex, signSortedParams, type DigestAlgorithm } from "..
 import { CLOSE_PAY_TYPES, REVERSAL_PAY_TYPES, VOID_SAME_DAY_PAY_TYPES, type PayTypeInfo } from "./catalogue"
 import { formatHk, hkDateDigits, parseHk } from "./clock"
 import type { Merchant, SimCore } from "./core"
-import { queryView, type TxnRecord } from "./store"
+import { queryView, recordFields, type TxnRecord } from "./store"
 import {
   checkAmount,
   checkCurrency,
@@ -131,29 +131,17 @@ export function handlePayment(core: SimCore, { merchant, params: p }: TradeCall)
     throw new GatewayError("1102", "Duplicate request: out_trade_no has been used (订单号重复)")
   }
 
-  const now = core.ledger.nowText()
-  const record = core.ledger.add({
-    appCode: merchant.appCode,
-    syssn: core.ledger.newSyssn(),
+  const record = core.ledger.openPayment(merchant.appCode, {
     out_trade_no: p.out_trade_no,
-    order_type: "payment",
     pay_type: info.code,
     txamt: p.txamt,
     txcurrcd: currency,
     txdtm: p.txdtm,
-    sysdtm: now,
-    paydtm: now,
-    status: "open",
-    paid: false,
-    cancel: "0",
-    chnlsn: "",
-    cardcd: "",
     cardtp: "5",
-    clisn: core.ledger.newClisn(),
-    udid: p.udid ?? "qiantai2",
-    goods_name: p.goods_name ?? "",
-    goods_info: p.goods_info ?? "",
-    goods_detail: p.goods_detail ?? "",
+    udid: p.udid,
+    goods_name: p.goods_name,
+    goods_info: p.goods_info,
+    goods_detail: p.goods_detail,
     source: "api",
     notify_url: p.notify_url,
     return_url: p.return_url,
@@ -240,19 +228,7 @@ function payParams(core: SimCore, record: TxnRecord): Record<string, string> {
 
 /** Fields every payment response echoes (§6.2). */
 function paymentEcho(r: TxnRecord): JsonBody {
-  return {
-    syssn: r.syssn,
-    out_trade_no: r.out_trade_no,
-    pay_type: r.pay_type,
-    txamt: r.txamt,
-    txcurrcd: r.txcurrcd,
-    txdtm: r.txdtm,
-    sysdtm: r.sysdtm,
-    paydtm: r.paydtm,
-    chnlsn: r.chnlsn,
-    cardcd: r.cardcd,
-    udid: r.udid,
-  }
+  return recordFields(r, ["syssn", "out_trade_no", "pay_type", "txamt", "txcurrcd", "txdtm", "sysdtm", "paydtm", "chnlsn", "cardcd", "udid"])
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -366,26 +342,19 @@ export function handleRefund(core: SimCore, { merchant, params: p }: TradeCall, 
     throw new GatewayError("1124", "For void request, it must be a full refund")
   }
 
-  const now = core.ledger.nowText()
-  const refund = core.ledger.add({
+  const refund = core.ledger.create({
     appCode: merchant.appCode,
-    syssn: core.ledger.newSyssn(),
     out_trade_no: p.out_trade_no,
     order_type: "refund",
     pay_type: original.pay_type,
     txamt: p.txamt,
     txcurrcd: original.txcurrcd,
     txdtm: p.txdtm,
-    sysdtm: now,
-    paydtm: now,
     status: "processing",
-    paid: false,
-    cancel: "0",
     chnlsn: core.ledger.newChnlsn(),
     cardcd: original.cardcd,
     cardtp: original.cardtp,
-    clisn: core.ledger.newClisn(),
-    udid: p.udid ?? "qiantai2",
+    udid: p.udid,
     goods_name: original.goods_name,
     goods_info: original.goods_info,
     goods_detail: "",
@@ -408,15 +377,7 @@ export function handleRefund(core: SimCore, { merchant, params: p }: TradeCall, 
   return {
     syssn: refund.syssn,
     orig_syssn: original.syssn,
-    out_trade_no: refund.out_trade_no,
-    txamt: refund.txamt,
-    txcurrcd: refund.txcurrcd,
-    txdtm: refund.txdtm,
-    sysdtm: refund.sysdtm,
-    paydtm: refund.paydtm,
-    chnlsn: refund.chnlsn,
-    cardcd: refund.cardcd,
-    udid: refund.udid,
+    ...recordFields(refund, ["out_trade_no", "txamt", "txcurrcd", "txdtm", "sysdtm", "paydtm", "chnlsn", "cardcd", "udid"]),
     ...outcome,
   }
 }

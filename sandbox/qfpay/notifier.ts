@@ -6,7 +6,7 @@ import http from "node:http"
 import https from "node:https"
 import { URL } from "node:url"
 import { md5Hex } from "../../src/lib/signing"
-import type { SimClock } from "./clock"
+import { Sleeper, type SimClock } from "./clock"
 import type { FaultBook } from "./faults"
 import { pyJsonDumps } from "./pyjson"
 import type { NotificationAttempt, SimLogger } from "./types"
@@ -62,7 +62,7 @@ export class Notifier {
   /** Bumped by reset()/close(): deliveries started before it drop their results. */
   private generation = 0
   private readonly inflight = new Set<http.ClientRequest>()
-  private readonly sleeps = new Set<NodeJS.Timeout>()
+  private readonly sleeper = new Sleeper()
 
   constructor(private readonly deps: NotifierDeps) {}
 
@@ -91,8 +91,7 @@ export class Notifier {
     this.attempts = []
     for (const req of this.inflight) req.destroy()
     this.inflight.clear()
-    for (const t of this.sleeps) clearTimeout(t)
-    this.sleeps.clear()
+    this.sleeper.clear()
   }
 
   private async attempt(d: Delivery, n: number): Promise<void> {
@@ -104,7 +103,7 @@ export class Notifier {
       return
     }
     if (fault?.mode === "delay_before") {
-      await this.sleep(fault.delayMs ?? 0)
+      await this.sleeper.sleep(fault.delayMs ?? 0)
       if (generation !== this.generation) return
     }
     // `malformed` sends a signature that cannot verify, to exercise the merchant's rejection path.
@@ -197,17 +196,6 @@ export class Notifier {
       req.setTimeout(this.deps.timeoutMs, () => req.destroy(new Error(`timeout after ${this.deps.timeoutMs} ms`)))
       req.on("error", (err) => finish({ error: err.message }))
       req.end(d.body)
-    })
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.sleeps.delete(t)
-        resolve()
-      }, ms)
-      t.unref()
-      this.sleeps.add(t)
     })
   }
 }

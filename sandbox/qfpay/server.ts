@@ -16,6 +16,7 @@ import { URL } from "node:url"
 import { messageFor } from "./catalogue"
 import { CHECKSTAND_HTML } from "./checkstand.html"
 import { CheckoutError, openCheckout, submitCheckout } from "./checkout"
+import { Sleeper } from "./clock"
 import { SimCore } from "./core"
 import { SimControlError } from "./faults"
 import {
@@ -110,13 +111,13 @@ export async function startQfpaySimulator(options: QfpaySimulatorOptions): Promi
 }
 
 class SimulatorHttp {
-  private readonly sleeps = new Set<NodeJS.Timeout>()
+  /** Real-time waits of delay faults (not scaled: they are about HTTP timing, not simulated time). */
+  private readonly sleeper = new Sleeper()
 
   constructor(private readonly core: SimCore) {}
 
   close(): void {
-    for (const t of this.sleeps) clearTimeout(t)
-    this.sleeps.clear()
+    this.sleeper.clear()
   }
 
   async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -192,13 +193,13 @@ class SimulatorHttp {
     try {
       if (fault?.mode === "delay_before") {
         lock()
-        await this.sleep(fault.delayMs ?? 0)
+        await this.sleeper.sleep(fault.delayMs ?? 0)
       }
       const settleAfterMs = fault?.mode === "respcd" ? fault.settleAfterMs ?? DEFAULT_SETTLE_AFTER_MS : undefined
       const { status, json } = this.processTrade(req, path, body, handler, { settleAfterMs, ownLockKey: lockKey })
       if (fault?.mode === "delay_after") {
         lock()
-        await this.sleep(fault.delayMs ?? 0)
+        await this.sleeper.sleep(fault.delayMs ?? 0)
       }
       if (fault?.mode === "drop_after") {
         req.socket.destroy()
@@ -318,18 +319,6 @@ class SimulatorHttp {
       if (!(err instanceof SimControlError)) throw err
       sendJson(res, err.status, { ok: false, error: err.message })
     }
-  }
-
-  /** Real-time wait for delay faults (not scaled: it is about HTTP timing, not simulated time). */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.sleeps.delete(t)
-        resolve()
-      }, ms)
-      t.unref()
-      this.sleeps.add(t)
-    })
   }
 }
 

@@ -40,6 +40,31 @@ export interface TxnRecord {
   expiresAt?: number
 }
 
+/**
+ * What the caller of Ledger.create() decides; the ledger stamps ids and times, the record starts unpaid,
+ * and udid defaults to "qiantai2" (QFPay's terminal id for online orders).
+ */
+export type NewRecord = Omit<TxnRecord, "syssn" | "clisn" | "sysdtm" | "paydtm" | "paid" | "cancel" | "udid"> & { udid?: string }
+
+/** What differs between a payment opened through /trade/v1/payment and one made on the hosted checkout. */
+export interface NewPayment {
+  out_trade_no: string
+  pay_type: string
+  txamt: string
+  txcurrcd: string
+  txdtm: string
+  cardtp: string
+  source: "api" | "checkout"
+  udid?: string
+  goods_name?: string
+  goods_info?: string
+  goods_detail?: string
+  notify_url?: string
+  return_url?: string
+  failed_url?: string
+  expiresAt?: number
+}
+
 export interface CheckoutSession {
   appCode: string
   out_trade_no: string
@@ -49,52 +74,43 @@ export interface CheckoutSession {
   firstOpenedAt: number
 }
 
+/** `respcd` / `errmsg` per status; `cancelled` is a reversal of an order whose money never moved. */
+const OUTCOMES: Record<Exclude<TxnStatus, "reversed"> | "cancelled", readonly [respcd: string, errmsg: string]> = {
+  paid: ["0000", "success"],
+  open: ["1143", "not paid"],
+  processing: ["1143", "processing"],
+  failed: ["1205", "transaction failed"],
+  expired: ["1181", "order expired"],
+  closed: ["1264", "order closed"],
+  cancelled: ["1263", "order cancelled"],
+}
+
 /** Per-record `respcd` / `errmsg`, as /trade/v1/query shows them (reference §8). */
 export function recordOutcome(r: TxnRecord): { respcd: string; errmsg: string } {
-  switch (r.status) {
-    case "paid":
-      return { respcd: "0000", errmsg: "success" }
-    case "open":
-      return { respcd: "1143", errmsg: "not paid" }
-    case "processing":
-      return { respcd: "1143", errmsg: "processing" }
-    case "failed":
-      return { respcd: "1205", errmsg: "transaction failed" }
-    case "expired":
-      return { respcd: "1181", errmsg: "order expired" }
-    case "closed":
-      return { respcd: "1264", errmsg: "order closed" }
-    case "reversed":
-      return r.paid ? { respcd: "0000", errmsg: "success" } : { respcd: "1263", errmsg: "order cancelled" }
-  }
+  // A reversed CPM/card payment keeps reading as a success (it shows cancel "1").
+  const [respcd, errmsg] = OUTCOMES[r.status === "reversed" ? (r.paid ? "paid" : "cancelled") : r.status]
+  return { respcd, errmsg }
+}
+
+/** The named record fields, copied in the order given (the order of the JSON an endpoint answers). */
+export function recordFields<K extends keyof TxnRecord>(r: TxnRecord, keys: readonly K[]): Pick<TxnRecord, K> {
+  const picked = {} as Pick<TxnRecord, K>
+  for (const key of keys) picked[key] = r[key]
+  return picked
 }
 
 /** The record exactly as /trade/v1/query returns it (every value a string). */
 export function queryView(r: TxnRecord, userid: string): Record<string, string> {
   const { respcd, errmsg } = recordOutcome(r)
   const view: Record<string, string> = {
-    syssn: r.syssn,
-    out_trade_no: r.out_trade_no,
-    order_type: r.order_type,
-    pay_type: r.pay_type,
-    txamt: r.txamt,
-    txcurrcd: r.txcurrcd,
-    txdtm: r.txdtm,
-    sysdtm: r.sysdtm,
-    paydtm: r.paydtm,
+    ...recordFields(r, ["syssn", "out_trade_no", "order_type", "pay_type", "txamt", "txcurrcd", "txdtm", "sysdtm", "paydtm"]),
     respcd,
     errmsg,
-    cancel: r.cancel,
-    chnlsn: r.chnlsn,
+    ...recordFields(r, ["cancel", "chnlsn"]),
     chnlsn2: "",
-    cardcd: r.cardcd,
-    cardtp: r.cardtp,
-    clisn: r.clisn,
-    udid: r.udid,
+    ...recordFields(r, ["cardcd", "cardtp", "clisn", "udid"]),
     userid,
-    goods_name: r.goods_name,
-    goods_info: r.goods_info,
-    goods_detail: r.goods_detail,
+    ...recordFields(r, ["goods_name", "goods_info", "goods_detail"]),
   }
   if (r.order_type === "refund" && r.origssn) view.origssn = r.origssn
   return view
@@ -139,9 +155,36 @@ export class Ledger {
     return formatHk(this.clock.now())
   }
 
-  add(record: TxnRecord): TxnRecord {
+  /** Adds a record created now: fresh syssn and clisn, sysdtm = paydtm = now, not paid, cancel "0" (see NewRecord). */
+  create(fields: NewRecord): TxnRecord {
+    const now = this.nowText()
+    const record: TxnRecord = {
+      ...fields,
+      syssn: this.newSyssn(),
+      sysdtm: now,
+      paydtm: now,
+      paid: false,
+      cancel: "0",
+      clisn: this.newClisn(),
+      udid: fields.udid ?? "qiantai2",
+    }
     this.records.push(record)
     return record
+  }
+
+  /** Adds an open payment of the merchant: no wallet transaction or card number until it is paid. */
+  openPayment(appCode: string, p: NewPayment): TxnRecord {
+    return this.create({
+      ...p,
+      appCode,
+      order_type: "payment",
+      status: "open",
+      chnlsn: "",
+      cardcd: "",
+      goods_name: p.goods_name ?? "",
+      goods_info: p.goods_info ?? "",
+      goods_detail: p.goods_detail ?? "",
+    })
   }
 
   find(syssn: string): TxnRecord | undefined {

@@ -114,6 +114,25 @@ async function paidPayment(extra: Record<string, string> = {}): Promise<{ syssn:
   return { syssn: created.data.syssn, out_trade_no: created.data.out_trade_no }
 }
 
+/**
+ * Runs `body` on a simulator of its own (timeScale 0.0001, notifying `notifyUrl`) in which one payment was
+ * just paid, so its notification is under way; closes that simulator afterwards.
+ */
+async function withPaidFastPayment(notifyUrl: string, body: (fast: QfpaySimulator) => Promise<void>): Promise<void> {
+  const fast = await startQfpaySimulator({ timeScale: 0.0001, merchants: [{ appCode: APP, clientKey: KEY, notifyUrl }] })
+  try {
+    const created = await call(
+      "/trade/v1/payment",
+      { txamt: "500", txcurrcd: "HKD", pay_type: "800201", out_trade_no: orderId(), txdtm: TXDTM },
+      { baseUrl: fast.url }
+    )
+    fast.completeTransaction(created.data.syssn, "pay")
+    await body(fast)
+  } finally {
+    await fast.close()
+  }
+}
+
 async function recordOf(syssn: string): Promise<Record<string, string>> {
   const res = await query({ syssn })
   expect(res.data.respcd).toBe("0000")
@@ -357,51 +376,39 @@ describe("paying and notifications", () => {
       { status: 500, body: "oops" },
       { status: 200, body: "OK" },
     ])
-    const fast = await startQfpaySimulator({ timeScale: 0.0001, merchants: [{ appCode: APP, clientKey: KEY, notifyUrl: flaky.url }] })
     try {
-      const created = await call(
-        "/trade/v1/payment",
-        { txamt: "500", txcurrcd: "HKD", pay_type: "800201", out_trade_no: orderId(), txdtm: TXDTM },
-        { baseUrl: fast.url }
-      )
-      fast.completeTransaction(created.data.syssn, "pay")
-      const attempts = await waitFor(() => {
-        const list = fast.state().notifications
-        return list.some((a) => a.acknowledged) && list
+      await withPaidFastPayment(flaky.url, async (fast) => {
+        const attempts = await waitFor(() => {
+          const list = fast.state().notifications
+          return list.some((a) => a.acknowledged) && list
+        })
+        expect(attempts.map((a) => [a.attempt, a.status, a.acknowledged])).toEqual([
+          [1, 500, false],
+          [2, 200, false],
+          [3, 200, true],
+        ])
+        expect(attempts[1].responseBody).toBe("OK")
+        expect(new Set(flaky.received.map((r) => r.body)).size).toBe(1) // same bytes every time
       })
-      expect(attempts.map((a) => [a.attempt, a.status, a.acknowledged])).toEqual([
-        [1, 500, false],
-        [2, 200, false],
-        [3, 200, true],
-      ])
-      expect(attempts[1].responseBody).toBe("OK")
-      expect(new Set(flaky.received.map((r) => r.body)).size).toBe(1) // same bytes every time
     } finally {
-      await fast.close()
       await flaky.close()
     }
   })
 
   it("gives up after 7 retries", async () => {
     const dead = await startReceiver(Array.from({ length: 10 }, () => ({ status: 404, body: "no" })))
-    const fast = await startQfpaySimulator({ timeScale: 0.0001, merchants: [{ appCode: APP, clientKey: KEY, notifyUrl: dead.url }] })
     try {
-      const created = await call(
-        "/trade/v1/payment",
-        { txamt: "500", txcurrcd: "HKD", pay_type: "800201", out_trade_no: orderId(), txdtm: TXDTM },
-        { baseUrl: fast.url }
-      )
-      fast.completeTransaction(created.data.syssn, "pay")
-      // The schedule sums to ~24 h; advancing the clock fires every due retry without waiting.
-      for (let i = 0; i < 8; i++) {
-        await waitFor(() => fast.state().notifications.length > i)
-        fast.advanceTime(24 * 3_600_000)
-      }
-      await new Promise((r) => setTimeout(r, 30))
-      expect(fast.state().notifications.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
-      expect(fast.state().notifications.every((a) => !a.acknowledged)).toBe(true)
+      await withPaidFastPayment(dead.url, async (fast) => {
+        // The schedule sums to ~24 h; advancing the clock fires every due retry without waiting.
+        for (let i = 0; i < 8; i++) {
+          await waitFor(() => fast.state().notifications.length > i)
+          fast.advanceTime(24 * 3_600_000)
+        }
+        await new Promise((r) => setTimeout(r, 30))
+        expect(fast.state().notifications.map((a) => a.attempt)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+        expect(fast.state().notifications.every((a) => !a.acknowledged)).toBe(true)
+      })
     } finally {
-      await fast.close()
       await dead.close()
     }
   })
