@@ -121,7 +121,13 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment is already paid; its amount cannot change.")
     }
     // QFPay order ids are single-use: the new amount needs a new attempt, and the old order must not stay payable.
-    await this.closeQuietly(current)
+    if ((await this.closeQuietly(current)) === "paid") {
+      // The shopper paid the current order while the amount was changing: a new order would orphan that payment.
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        "QFPay: this payment was paid while its amount was being changed; its amount cannot change now."
+      )
+    }
     const requested = isRecord(input.data) ? input.data.pay_type : undefined
     const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested ?? current.pay_type)
     return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
@@ -496,7 +502,15 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
           const found = await this.findRefund(data, refundId, amountMinor)
           if (found) return found
           if (meaning.outcome === "processing") {
-            return this.refundRecord(data, refundId, amountMinor, String(body.syssn ?? ""), "processing")
+            if (typeof body.syssn === "string" && body.syssn) {
+              return this.refundRecord(data, refundId, amountMinor, body.syssn, "processing")
+            }
+            // No refund transaction in the answer and none under our id: QFPay refused this refund because
+            // another one on the same payment is still processing (1145 "You still have processing requests").
+            throw new MedusaError(
+              MedusaError.Types.UNEXPECTED_STATE,
+              `QFPay: another refund on this payment is still processing (code ${String(body.respcd ?? "")}); this refund was not accepted and nothing was refunded. Try again in a moment.`
+            )
           }
         }
         throw errorFromMeaning(meaning, body, "refund")

@@ -318,6 +318,20 @@ describe("updatePayment", () => {
     expect((await service.updatePayment({ ...asInput(paid), amount: 10.5, currency_code: "hkd" })).data).toEqual(paid)
   })
 
+  it("is refused when the shopper paid the current order meanwhile (close answers 1260): no second order", async () => {
+    const { service } = directService()
+    const { data } = await initiate(service)
+    sim.completeTransaction(data.gateway_reference!, "pay")
+    // Our data still says pending; QFPay refuses to close a paid order.
+    const error = await rejection(service.updatePayment({ ...asInput(data), amount: 12, currency_code: "hkd" }))
+    expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
+    expect(error.message).toMatch(/paid/)
+    expect(sim.state().transactions).toHaveLength(1)
+    // The session still leads to the payment that was made.
+    const status = await service.authorizePayment(asInput(data))
+    expect(status.status).toBe(PaymentSessionStatus.CAPTURED)
+  })
+
   it("is refused for data that is not ours, and for a bad new amount", async () => {
     const { service } = directService()
     const notOurs = await rejection(service.updatePayment({ data: { session_id: "payses_01ABC" }, amount: 10, currency_code: "hkd" }))
