@@ -160,3 +160,27 @@ export function parseMinor(value: unknown): bigint | undefined {
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return BigInt(value.trim())
   return undefined
 }
+
+/**
+ * Compares two non-negative decimal texts exactly, whatever their number of decimals ("49.99000000" vs
+ * "49.99" -> 0). Returns undefined when either is not a plain decimal.
+ */
+export function compareDecimals(a: unknown, b: unknown): -1 | 0 | 1 | undefined {
+  const pa = typeof a === "number" ? decimalTextOrUndefined(a) : typeof a === "string" ? a.trim() : undefined
+  const pb = typeof b === "number" ? decimalTextOrUndefined(b) : typeof b === "string" ? b.trim() : undefined
+  const ma = pa !== undefined ? /^(\d+)(?:\.(\d+))?$/.exec(pa) : null
+  const mb = pb !== undefined ? /^(\d+)(?:\.(\d+))?$/.exec(pb) : null
+  if (!ma || !mb) return undefined
+  const scale = Math.max((ma[2] ?? "").length, (mb[2] ?? "").length)
+  const va = BigInt(ma[1] + (ma[2] ?? "").padEnd(scale, "0"))
+  const vb = BigInt(mb[1] + (mb[2] ?? "").padEnd(scale, "0"))
+  return va === vb ? 0 : va < vb ? -1 : 1
+}
+
+function decimalTextOrUndefined(value: number): string | undefined {
+  try {
+    return decimalText(value)
+  } catch {
+    return undefined
+  }
+}

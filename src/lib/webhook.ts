@@ -1,3 +1,5 @@
+import { toMinorUnits } from "./money"
+
 /**
  * Helpers every provider's webhook handling shares. Nothing here throws on bad input: a webhook handler
  * that throws makes Medusa's event bus retry forever, so untrusted input is reported, not raised.
@@ -69,5 +71,33 @@ export async function lookupPaymentSession(container: unknown, sessionId: string
     })
   } catch {
     return undefined
+  }
+}
+
+export type WebhookSessionCheck =
+  | { ok: true; session: StoredSession; currency: string; expectedMinor: bigint }
+  | { ok: false; reason: string }
+
+/**
+ * The payment session a verified webhook points at, checked to belong to one of our provider's
+ * registrations (`pp_<identifier>_...`), with its amount in minor units for comparing with what the
+ * gateway reports.
+ */
+export async function sessionForWebhook(
+  container: unknown,
+  sessionId: string,
+  identifier: string
+): Promise<WebhookSessionCheck> {
+  const session = await lookupPaymentSession(container, sessionId)
+  if (!session) return { ok: false, reason: `no payment session ${sessionId}` }
+  const providerId = String(session.provider_id)
+  if (providerId !== `pp_${identifier}` && !providerId.startsWith(`pp_${identifier}_`)) {
+    return { ok: false, reason: `session ${sessionId} belongs to ${providerId}` }
+  }
+  try {
+    const currency = String(session.currency_code).toUpperCase()
+    return { ok: true, session, currency, expectedMinor: toMinorUnits(session.amount, currency) }
+  } catch {
+    return { ok: false, reason: `session ${sessionId} has an unreadable amount` }
   }
 }

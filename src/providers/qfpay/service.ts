@@ -1,11 +1,7 @@
-import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
-  AuthorizePaymentInput,
-  AuthorizePaymentOutput,
   CancelPaymentInput,
   CancelPaymentOutput,
-  CapturePaymentInput,
-  CapturePaymentOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
   GetPaymentStatusInput,
@@ -22,11 +18,11 @@ import type {
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { GatewayError, isGatewayError, toMedusaError } from "../../lib/errors"
-import type { LoggerLike } from "../../lib/http"
-import { merchantOrderIdFor, refundMerchantIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { fromMinorUnits, MoneyError, normalizeCurrency, parseMinor, toMinorUnits } from "../../lib/money"
+import { merchantOrderIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
+import { fromMinorUnits, parseMinor } from "../../lib/money"
+import { describeError as describe, GatewayPaymentProvider } from "../../lib/provider-base"
 import { isRecord, NextAction, NO_ACTION, RecordedRefund, recordedRefunds } from "../../lib/session-data"
-import { lookupPaymentSession } from "../../lib/webhook"
+import { sessionForWebhook } from "../../lib/webhook"
 import { errorFromMeaning, formatTxdtm, GATEWAY, QfpayClient, QfpayRecord } from "./client"
 import { parseQfpayOptions, QfpayOptions } from "./options"
 import { PAY_TYPES, QfpayPaymentStatus, SESSION_STATUS_BY_PAYMENT_STATUS, transactionStateFrom } from "./status"
@@ -75,26 +71,18 @@ export function readQfpayData(data: unknown): QfpaySessionData | undefined {
   }
 }
 
-type Clock = () => Date
-
-export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> {
+export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
   static identifier = "qfpay"
 
   static validateOptions(options: Record<string, unknown>): void {
     parseQfpayOptions(options)
   }
 
-  protected readonly options_: QfpayOptions
+  protected readonly gatewayName = GATEWAY
   protected readonly client_: QfpayClient
-  protected readonly logger_: LoggerLike
-  protected readonly cradle_: Record<string, unknown>
-  protected now_: Clock = () => new Date()
 
   constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
-    super(cradle, options as unknown as QfpayOptions)
-    this.cradle_ = cradle
-    this.options_ = parseQfpayOptions(options)
-    this.logger_ = (safeResolve(cradle, "logger") as LoggerLike | undefined) ?? console
+    super(cradle, parseQfpayOptions(options))
     this.client_ = new QfpayClient(this.options_, this.logger_)
   }
 
@@ -103,7 +91,7 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const storefront = isRecord(input.data) ? input.data : {}
     const sessionId = String(storefront.session_id ?? input.context?.idempotency_key ?? "")
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
     const data = await this.startAttempt(sessionId, 1, amountMinor, currency, storefront.pay_type)
     return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
   }
@@ -113,7 +101,7 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
     if (!current) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: this payment session has no QFPay order to update; create a new payment session.")
     }
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
     if (amountMinor === BigInt(current.amount_minor) && currency === current.currency) {
       return { data: current as unknown as Record<string, unknown> }
     }
@@ -131,26 +119,6 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
     const requested = isRecord(input.data) ? input.data.pay_type : undefined
     const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested ?? current.pay_type)
     return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
-  }
-
-  private chargeFrom(amount: unknown, currencyCode: unknown): { amountMinor: bigint; currency: string } {
-    try {
-      const currency = normalizeCurrency(currencyCode)
-      if (!QFPAY_CURRENCIES.has(currency)) {
-        throw new MedusaError(
-          MedusaError.Types.INVALID_DATA,
-          `QFPay does not accept ${currency}; supported currencies: ${[...QFPAY_CURRENCIES].join(", ")}.`
-        )
-      }
-      const amountMinor = toMinorUnits(amount, currency)
-      if (amountMinor <= 0n) {
-        throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the amount to pay must be greater than zero.")
-      }
-      return { amountMinor, currency }
-    } catch (error) {
-      if (error instanceof MoneyError) throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: ${error.message}`)
-      throw error
-    }
   }
 
   /** The storefront may ask for a pay_type; it is untrusted and must be on the merchant's allow-list. */
@@ -297,10 +265,6 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
 
   // ---------------------------------------------------------------- status
 
-  async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
-    return this.getPaymentStatus(input)
-  }
-
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
     const data = readQfpayData(input.data)
     if (!data) {
@@ -392,11 +356,6 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
 
   // ---------------------------------------------------------------- capture / cancel / delete
 
-  /** QFPay settles at once; Medusa records the capture itself. Nothing to do at the gateway. */
-  async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
-    return { data: input.data ?? {} }
-  }
-
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
     const data = readQfpayData(input.data)
     if (!data) return { data: input.data ?? {} }
@@ -463,17 +422,8 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
     if (!data || !data.gateway_reference || data.status !== "paid") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment has no settled QFPay transaction to refund.")
     }
-    let amountMinor: bigint
-    try {
-      amountMinor = toMinorUnits(input.amount, data.currency)
-    } catch (error) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, `QFPay: ${describe(error)}`)
-    }
-    if (amountMinor <= 0n) throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the refund amount must be greater than zero.")
-
-    const key = input.context?.idempotency_key
-    if (!key) this.logger_.warn("QFPay: refund without an idempotency key; a new refund id is generated")
-    const refundId = refundMerchantIdFor(key ?? `rf_${Date.now()}_${Math.random().toString(36).slice(2, 10)}`)
+    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
+    const refundId = this.refundIdFrom(input.context)
     const known = data.refunds.find((r) => r.id === refundId)
     if (known) return { data: data as unknown as Record<string, unknown> }
 
@@ -571,55 +521,35 @@ export class QfpayProviderService extends AbstractPaymentProvider<QfpayOptions> 
    * refunds included, is `not_supported`. Never throws.
    */
   async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    const ignore = (reason: string): WebhookActionResult => {
-      this.logger_.warn(`QFPay: notification ignored: ${reason}`)
-      return { action: PaymentActions.NOT_SUPPORTED }
-    }
     try {
       const verified = verifyQfpayNotification(payload?.rawData, payload?.headers, this.options_.clientKey)
-      if (!verified.ok) return ignore(verified.reason)
+      if (!verified.ok) return this.ignoreWebhook(verified.reason)
       const n = verified.body
       if (verified.notifyType !== "payment") return { action: PaymentActions.NOT_SUPPORTED }
       if (String(n.respcd) !== "0000" || (n.status !== undefined && String(n.status) !== "1")) {
-        return ignore(`not a success (respcd ${n.respcd})`)
+        return this.ignoreWebhook(`not a success (respcd ${n.respcd})`)
       }
       const sessionId = sessionIdFromMerchantOrderId(n.out_trade_no)
-      if (!sessionId) return ignore("out_trade_no is not one of ours")
-      const session = await lookupPaymentSession(this.cradle_, sessionId)
-      if (!session) return ignore(`no payment session ${sessionId}`)
-      if (!String(session.provider_id).startsWith("pp_qfpay")) return ignore(`session ${sessionId} is not a QFPay session`)
-      const data = readQfpayData(session.data)
+      if (!sessionId) return this.ignoreWebhook("out_trade_no is not one of ours")
+      const check = await sessionForWebhook(this.cradle_, sessionId, QfpayProviderService.identifier)
+      if (!check.ok) return this.ignoreWebhook(check.reason)
+      const data = readQfpayData(check.session.data)
       if (data && data.merchant_order_id !== n.out_trade_no) {
         this.logger_.error(`QFPay: payment ${n.syssn} is for superseded order ${n.out_trade_no} of session ${sessionId}; refund it`)
         return { action: PaymentActions.NOT_SUPPORTED }
       }
-      const currency = String(session.currency_code).toUpperCase()
-      const expected = toMinorUnits(session.amount, currency)
       const paid = parseMinor(n.txamt)
-      if (String(n.txcurrcd ?? "").toUpperCase() !== currency || paid === undefined || paid !== expected) {
+      if (String(n.txcurrcd ?? "").toUpperCase() !== check.currency || paid === undefined || paid !== check.expectedMinor) {
         this.logger_.error(
-          `QFPay: notification for ${sessionId} says ${n.txamt} ${n.txcurrcd}, the session expects ${expected} ${currency}; not treated as paid`
+          `QFPay: notification for ${sessionId} says ${n.txamt} ${n.txcurrcd}, the session expects ${check.expectedMinor} ${check.currency}; not treated as paid`
         )
         return { action: PaymentActions.NOT_SUPPORTED }
       }
-      return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: fromMinorUnits(paid, currency) } }
+      return { action: PaymentActions.SUCCESSFUL, data: { session_id: sessionId, amount: fromMinorUnits(paid, check.currency) } }
     } catch (error) {
-      return ignore(`could not be processed: ${describe(error)}`)
+      return this.ignoreWebhook(`could not be processed: ${describe(error)}`)
     }
   }
-}
-
-function safeResolve(cradle: Record<string, unknown>, name: string): unknown {
-  try {
-    return cradle[name]
-  } catch {
-    return undefined
-  }
-}
-
-function describe(error: unknown): string {
-  if (isGatewayError(error)) return `${error.message}${error.code ? ` (code ${error.code})` : ""}`
-  return error instanceof Error ? error.message : String(error)
 }
 
 export { GatewayError, GATEWAY }

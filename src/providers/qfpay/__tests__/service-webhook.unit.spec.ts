@@ -379,7 +379,7 @@ describe("getWebhookActionAndData", () => {
     expect(await service.getWebhookActionAndData(payloadOf(notification.body))).toEqual({ action: "not_supported" })
     storeSession(sessionId, 10.5, undefined as unknown as string, data)
     expect(await service.getWebhookActionAndData(payloadOf(notification.body))).toEqual({ action: "not_supported" })
-    expect(lines.some((l) => /could not be processed/.test(l.message))).toBe(true)
+    expect(lines.some((l) => /unreadable amount/.test(l.message))).toBe(true)
   })
 
   it("payload garbage never throws", async () => {
