@@ -31,6 +31,19 @@ const qfpayOptions = {
   debug: process.env.QFPAY_DEBUG === "true" || undefined,
 }
 
+const quantapayOptions = {
+  apiKey: process.env.QUANTAPAY_API_KEY || "sim-quantapay-api-key",
+  webhookSecret: process.env.QUANTAPAY_WEBHOOK_SECRET || "sim-quantapay-webhook-secret",
+  baseUrl: process.env.QUANTAPAY_BASE_URL || "http://localhost:9302",
+  signCheckout: process.env.QUANTAPAY_SIGN_CHECKOUT ? process.env.QUANTAPAY_SIGN_CHECKOUT !== "false" : undefined,
+  redirectUrl: process.env.QUANTAPAY_REDIRECT_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
+  underpaymentPolicy: process.env.QUANTAPAY_UNDERPAYMENT_POLICY || undefined,
+  refundMode: process.env.QUANTAPAY_REFUND_MODE || undefined,
+  timeoutMs: int(process.env.QUANTAPAY_TIMEOUT_MS),
+  maxRetries: int(process.env.QUANTAPAY_MAX_RETRIES),
+  debug: process.env.QUANTAPAY_DEBUG === "true" || undefined,
+}
+
 /** Drops undefined values so each provider's documented defaults apply. */
 const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
@@ -69,6 +82,7 @@ module.exports = defineConfig({
               allowedPayTypes: list(process.env.QFPAY_DIRECT_PAY_TYPES) || ["800201", "801501", "802001", "805801"],
             }),
           },
+          { resolve: "./src/providers/quantapay", id: "quantapay", options: defined(quantapayOptions) },
         ],
       },
     },
