@@ -44,6 +44,19 @@ const quantapayOptions = {
   debug: process.env.QUANTAPAY_DEBUG === "true" || undefined,
 }
 
+const qbitpayOptions = {
+  apiKey: process.env.QBITPAY_API_KEY || "sim-qbitpay-api-key",
+  baseUrl: process.env.QBITPAY_BASE_URL || "http://localhost:9303",
+  paymentPageBase: process.env.QBITPAY_PAYMENT_PAGE_BASE || undefined,
+  currency: process.env.QBITPAY_CURRENCY || undefined,
+  webhookUrl: process.env.QBITPAY_WEBHOOK_URL || `${backendUrl}/hooks/payment/qbitpay_qbitpay`,
+  redirectUrl: process.env.QBITPAY_REDIRECT_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
+  refundMode: process.env.QBITPAY_REFUND_MODE || undefined,
+  timeoutMs: int(process.env.QBITPAY_TIMEOUT_MS),
+  maxRetries: int(process.env.QBITPAY_MAX_RETRIES),
+  debug: process.env.QBITPAY_DEBUG === "true" || undefined,
+}
+
 /** Drops undefined values so each provider's documented defaults apply. */
 const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
@@ -83,6 +96,7 @@ module.exports = defineConfig({
             }),
           },
           { resolve: "./src/providers/quantapay", id: "quantapay", options: defined(quantapayOptions) },
+          { resolve: "./src/providers/qbitpay", id: "qbitpay", options: defined(qbitpayOptions) },
         ],
       },
     },

@@ -32,6 +32,11 @@ export type HttpRequest = {
   form?: Record<string, string>
   /** Sent as application/json. */
   json?: unknown
+  /**
+   * Sent as application/json exactly as given: for bodies whose numbers must keep their decimal text
+   * (an amount built from an exact decimal string, never from a float).
+   */
+  jsonText?: string
   retry: RetryPolicy
   /** Basic auth; the password defaults to empty. */
   auth?: { username: string; password?: string }
@@ -165,12 +170,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     if (req.form) {
       body = new URLSearchParams(req.form).toString()
       headers["Content-Type"] = "application/x-www-form-urlencoded;charset=UTF-8"
-    } else if (req.json !== undefined) {
-      body = JSON.stringify(req.json)
+    } else if (req.jsonText !== undefined || req.json !== undefined) {
+      body = req.jsonText ?? JSON.stringify(req.json)
       headers["Content-Type"] = "application/json"
     }
     if (options.debug) {
-      log("debug", `${label} request headers=${JSON.stringify(redactor.value(headers))} body=${JSON.stringify(redactor.value(req.form ?? req.json ?? null))}`)
+      log("debug", `${label} request headers=${JSON.stringify(redactor.value(headers))} body=${JSON.stringify(redactor.value(req.form ?? req.json ?? safeJson(req.jsonText ?? "null")))}`)
     }
 
     for (let attempt = 0; ; attempt++) {
