@@ -5,6 +5,7 @@ import { freePort } from "../../scripts/database"
 import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
 import { md5Hex } from "../../src/lib/signing"
 import { QfpayProviderService } from "../../src/providers/qfpay/service"
+import { reconcilePendingPayments } from "../../src/sync/reconcile"
 import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
 
 jest.setTimeout(180_000)
@@ -101,6 +102,7 @@ medusaIntegrationTestRunner({
       const hash = new URL(url).hash.replace(/^#\/?\??/, "")
       const params = Object.fromEntries(new URLSearchParams(hash))
       const res = await axios.post(`${sim.url}/checkstand/api/submit`, { params, outcome, pay_type: "800201" })
+      expect(res.data.expired).toBeFalsy()
       return res.data as { redirect: string; syssn?: string }
     }
 
@@ -375,6 +377,53 @@ medusaIntegrationTestRunner({
       expect((await storedPayment(payment.id)).data.refunds).toEqual([expect.objectContaining({ amount: "50.00", status: "succeeded", gateway_reference: refunds[0].syssn })])
     })
 
+    it("reconciliation: a lost notification is recovered by the job, once", async () => {
+      const container = getContainer()
+      const cartId = await cartWithItems(1)
+      const collectionId = await paymentCollectionFor(cartId)
+      const session = await createSession(collectionId, "pp_qfpay_qfpay")
+      sim.setFault({ target: "notify", mode: "suppress", times: -1 })
+      await payAtCheckstand(session.data.next_action.url)
+
+      // Inside the grace period the job leaves the session to the shopper and the webhook.
+      expect((await reconcilePendingPayments(container)).checked).toBe(0)
+      const report = await reconcilePendingPayments(container, { graceMinutes: 0 })
+      expect(report).toMatchObject({ checked: 1, completed: [session.id], failed: 0 })
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_status).toBe("captured")
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+
+      // A second run finds nothing left to do.
+      expect((await reconcilePendingPayments(container, { graceMinutes: 0 })).checked).toBe(0)
+    })
+
+    it("reconciliation racing a late notification gives one order and one capture", async () => {
+      const container = getContainer()
+      const cartId = await cartWithItems(1)
+      const collectionId = await paymentCollectionFor(cartId)
+      const session = await createSession(collectionId, "pp_qfpay_qfpay")
+      sim.setFault({ target: "notify", mode: "suppress", times: -1 })
+      const paid = await payAtCheckstand(session.data.next_action.url)
+      const notification = signedNotification({ syssn: paid.syssn!, out_trade_no: session.id, txamt: "18800", txcurrcd: "HKD" })
+      const [report, ack] = await Promise.all([
+        reconcilePendingPayments(container, { graceMinutes: 0 }),
+        postNotification(notification.body, notification.headers),
+      ])
+      expect(ack.data).toBe("SUCCESS")
+      expect(report.failed).toBe(0)
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      await sleep(WEBHOOK_DELAY_MS + 2000) // let the webhook's own processing finish too
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_status).toBe("captured")
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+      const query = container.resolve(ContainerRegistrationKeys.QUERY)
+      const { data: orders } = await query.graph({ entity: "order", fields: ["id"], filters: {} })
+      expect(orders).toHaveLength(1)
+    })
+
     it("refund errors from QFPay reach the admin with a clear message and record nothing", async () => {
       const container = getContainer()
       const cartId = await cartWithItems(1)
@@ -396,6 +445,21 @@ medusaIntegrationTestRunner({
 
       const payments = container.resolve(Modules.PAYMENT)
       expect(payments).toBeDefined()
+    })
+
+    // Last on purpose: it moves the simulator clock forward for the rest of the file.
+    it("reconciliation: an expired QR code shows up on the session, which the shopper can replace", async () => {
+      const cartId = await cartWithItems(1)
+      const collectionId = await paymentCollectionFor(cartId)
+      const session = await createSession(collectionId, "pp_qfpay_qfpay-direct")
+      await axios.post(`${sim.url}/__sim/time/advance`, { ms: 31 * 60_000 })
+      const report = await reconcilePendingPayments(getContainer(), { graceMinutes: 0 })
+      expect(report.updated).toEqual([session.id])
+      const [expired] = await sessionsOf(cartId)
+      expect(expired.status).toBe("canceled")
+      expect(expired.data).toMatchObject({ status: "expired", last_error: "the payment expired before it was paid", next_action: { type: "none" } })
+      // Unchanged on the next run.
+      expect((await reconcilePendingPayments(getContainer(), { graceMinutes: 0 })).updated).toEqual([])
     })
   },
 })

@@ -1,25 +1,11 @@
 import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, Modules, PaymentWebhookEvents } from "@medusajs/framework/utils"
 import { parseQfpayOptions } from "../../../../providers/qfpay/options"
+import { ourRegistrations } from "../../../../providers/registry"
 import { QFPAY_ACK_BODY, verifyQfpayNotification } from "../../../../providers/qfpay/webhook"
 
 /** The provider id this route serves; the webhook URL to give QFPay is /hooks/payment/qfpay_qfpay. */
 const PROVIDER = "qfpay_qfpay"
-
-type ProviderEntry = { resolve?: unknown; id?: string; options?: Record<string, unknown> }
-
-/** The QFPay options the store registered under id "qfpay", read from the loaded Medusa config. */
-function registeredQfpayOptions(configModule: unknown): Record<string, unknown> | undefined {
-  const modules = (configModule as { modules?: unknown })?.modules
-  const entries: unknown[] = Array.isArray(modules) ? modules : Object.values((modules as Record<string, unknown>) ?? {})
-  for (const entry of entries) {
-    const providers = (entry as { options?: { providers?: ProviderEntry[] } })?.options?.providers
-    if (!Array.isArray(providers)) continue
-    const found = providers.find((p) => p?.id === "qfpay")
-    if (found) return found.options ?? {}
-  }
-  return undefined
-}
 
 /**
  * QFPay retries a notification until it gets HTTP 200 with the exact body `SUCCESS`, while Medusa's generic
@@ -30,7 +16,9 @@ function registeredQfpayOptions(configModule: unknown): Record<string, unknown> 
  */
 export const POST = async (req: MedusaRequest, res: MedusaResponse) => {
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER)
-  const rawOptions = registeredQfpayOptions(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE))
+  const rawOptions = ourRegistrations(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE)).find(
+    (r) => r.providerId === `pp_${PROVIDER}`
+  )?.options
   if (!rawOptions) {
     logger.error('QFPay notification received but no payment provider with id "qfpay" is configured')
     res.status(503).type("text/plain").send("FAIL")

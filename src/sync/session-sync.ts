@@ -1,0 +1,96 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { processPaymentWorkflow } from "@medusajs/core-flows"
+import type { LoggerLike } from "../lib/http"
+import { ourRegistrations, Registration, statusReaderFor } from "../providers/registry"
+
+/**
+ * Bringing a payment session in line with what its gateway reports. Shared by the webhook subscriber (for
+ * the outcomes Medusa's core ignores: failed, expired, disputed, underpaid) and the reconciliation job
+ * (for webhooks that never came). The gateway is always asked for its current state, so a late or
+ * out-of-order event cannot move a session backwards, and a session that is already authorized or
+ * captured is never touched.
+ */
+
+/** Session statuses that mean Medusa already has the payment; nothing here may change them. */
+const SETTLED = new Set<string>([PaymentSessionStatus.AUTHORIZED, PaymentSessionStatus.CAPTURED])
+
+export type SyncOutcome =
+  | { outcome: "updated"; status: string }
+  | { outcome: "unchanged"; status: string }
+  | { outcome: "paid" }
+  | { outcome: "skipped"; reason: string }
+
+type SessionRow = {
+  id: string
+  provider_id: string
+  status: string
+  data: Record<string, unknown> | null
+  amount: unknown
+  currency_code: string
+  payment_collection_id: string
+}
+
+type PaymentModule = {
+  retrievePaymentSession(id: string, config?: Record<string, unknown>): Promise<SessionRow>
+  updatePaymentSession(input: Record<string, unknown>): Promise<unknown>
+  listPaymentSessions(filters: Record<string, unknown>, config?: Record<string, unknown>): Promise<SessionRow[]>
+}
+
+export function paymentModuleOf(container: MedusaContainer): PaymentModule {
+  return container.resolve(Modules.PAYMENT) as unknown as PaymentModule
+}
+
+export function registrationsOf(container: MedusaContainer): Registration[] {
+  return ourRegistrations(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE))
+}
+
+const SESSION_FIELDS = ["id", "provider_id", "status", "data", "amount", "raw_amount", "currency_code", "payment_collection_id"]
+
+/** The cart a session belongs to, whose lock Medusa's own payment processing and cart completion take. */
+async function cartIdOf(container: MedusaContainer, collectionId: string): Promise<string | undefined> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "cart_payment_collection", fields: ["cart_id"], filters: { payment_collection_id: collectionId } })
+  return (data[0] as { cart_id?: string } | undefined)?.cart_id
+}
+
+export async function syncSessionWithGateway(container: MedusaContainer, sessionId: string): Promise<SyncOutcome> {
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  const payments = paymentModuleOf(container)
+  const first = await payments.retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
+  if (SETTLED.has(first.status)) return { outcome: "skipped", reason: `session is ${first.status}` }
+  const registration = registrationsOf(container).find((r) => r.providerId === first.provider_id)
+  if (!registration) return { outcome: "skipped", reason: `${first.provider_id} is not one of this package's providers` }
+
+  const reader = statusReaderFor(registration, logger)
+  const gateway = await reader.getPaymentStatus({ data: first.data ?? {} })
+  if (SETTLED.has(gateway.status)) return { outcome: "paid" }
+
+  // Serialise with Medusa's payment processing and cart completion, which lock the cart, then re-read: a
+  // payment that landed meanwhile wins over what we were about to write.
+  const locking = container.resolve(Modules.LOCKING)
+  const cartId = await cartIdOf(container, first.payment_collection_id)
+  const write = async (): Promise<SyncOutcome> => {
+    const session = await payments.retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
+    if (SETTLED.has(session.status)) return { outcome: "skipped", reason: `session became ${session.status}` }
+    const sameData = JSON.stringify(session.data ?? {}) === JSON.stringify(gateway.data ?? {})
+    if (session.status === gateway.status && sameData) return { outcome: "unchanged", status: session.status }
+    await payments.updatePaymentSession({
+      id: session.id,
+      amount: session.amount,
+      currency_code: session.currency_code,
+      data: gateway.data ?? session.data ?? {},
+      status: gateway.status,
+    })
+    return { outcome: "updated", status: gateway.status }
+  }
+  return cartId ? locking.execute(cartId, write, { timeout: 30 }) : write()
+}
+
+/** Completes the payment (and the cart, if it has no order yet) exactly as a `captured` webhook would. */
+export async function completeAsWebhookWould(container: MedusaContainer, sessionId: string): Promise<void> {
+  const session = await paymentModuleOf(container).retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
+  await processPaymentWorkflow(container).run({
+    input: { action: "captured", data: { session_id: session.id, amount: session.amount as never } },
+  })
+}
