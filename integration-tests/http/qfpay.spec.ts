@@ -6,6 +6,7 @@ import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/se
 import { md5Hex } from "../../src/lib/signing"
 import { QfpayProviderService } from "../../src/providers/qfpay/service"
 import { reconcilePendingPayments } from "../../src/sync/reconcile"
+import { checkoutApi, Session } from "../helpers/checkout"
 import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
 
 jest.setTimeout(180_000)
@@ -39,7 +40,6 @@ afterAll(async () => {
   await sim?.close()
 })
 
-type Session = { id: string; provider_id: string; status: string; data: Record<string, any> }
 
 medusaIntegrationTestRunner({
   inApp: true,
@@ -63,39 +63,8 @@ medusaIntegrationTestRunner({
       sim.reset()
     })
 
-    const storeHeaders = () => ({ headers: { "x-publishable-api-key": store.publishableKey } })
-
-    async function cartWithItems(quantity = 2): Promise<string> {
-      const { data } = await api.post(
-        "/store/carts",
-        { region_id: store.regionId, sales_channel_id: store.salesChannelId, email: "shopper@example.test" },
-        storeHeaders()
-      )
-      await api.post(`/store/carts/${data.cart.id}/line-items`, { variant_id: store.variantId, quantity }, storeHeaders())
-      return data.cart.id
-    }
-
-    async function paymentCollectionFor(cartId: string): Promise<string> {
-      const { data } = await api.post("/store/payment-collections", { cart_id: cartId }, storeHeaders())
-      return data.payment_collection.id
-    }
-
-    async function createSession(collectionId: string, providerId: string, data?: Record<string, unknown>): Promise<Session> {
-      const res = await api.post(
-        `/store/payment-collections/${collectionId}/payment-sessions`,
-        { provider_id: providerId, ...(data ? { data } : {}) },
-        storeHeaders()
-      )
-      return res.data.payment_collection.payment_sessions.find((s: Session) => s.provider_id === providerId)
-    }
-
-    async function sessionsOf(cartId: string): Promise<Session[]> {
-      const { data } = await api.get(
-        `/store/carts/${cartId}?fields=*payment_collection,*payment_collection.payment_sessions`,
-        storeHeaders()
-      )
-      return data.cart.payment_collection?.payment_sessions ?? []
-    }
+    const { storeHeaders, cartWithItems, paymentCollectionFor, createSession, sessionsOf, storedPayment, adminOrder, orderCount } =
+      checkoutApi(api, getContainer, () => store, () => admin)
 
     /** Pays on the simulator's hosted checkout page exactly as the page's own script does. */
     async function payAtCheckstand(url: string, outcome: "pay" | "fail" = "pay") {
@@ -110,21 +79,6 @@ medusaIntegrationTestRunner({
       return waitFor(`QFPay notification for ${outTradeNo} to be acknowledged`, async () =>
         sim.state().notifications.find((n) => n.out_trade_no === outTradeNo && n.acknowledged)
       )
-    }
-
-    /** Payment data as stored (the admin API does not return it). */
-    async function storedPayment(paymentId: string): Promise<{ id: string; data: Record<string, any>; refunds: any[] }> {
-      const query = getContainer().resolve(ContainerRegistrationKeys.QUERY)
-      const { data } = await query.graph({ entity: "payment", fields: ["id", "data", "refunds.*"], filters: { id: paymentId } })
-      return data[0] as any
-    }
-
-    async function adminOrder(orderId: string) {
-      const { data } = await api.get(
-        `/admin/orders/${orderId}?fields=id,total,payment_status,*payment_collections,*payment_collections.payments,*payment_collections.payments.captures,*payment_collections.payments.refunds`,
-        admin
-      )
-      return data.order
     }
 
     function signedNotification(fields: Record<string, string>, key = CLIENT_KEY) {
@@ -419,9 +373,7 @@ medusaIntegrationTestRunner({
       expect(placed.payment_status).toBe("captured")
       expect(placed.payment_collections[0].payments).toHaveLength(1)
       expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
-      const query = container.resolve(ContainerRegistrationKeys.QUERY)
-      const { data: orders } = await query.graph({ entity: "order", fields: ["id"], filters: {} })
-      expect(orders).toHaveLength(1)
+      expect(await orderCount()).toBe(1)
     })
 
     it("refund errors from QFPay reach the admin with a clear message and record nothing", async () => {

@@ -1,5 +1,8 @@
 /** Fault injection book: faults queue per target and are consumed by matching requests. */
+import { FaultBook as SharedFaultBook, HTTP_FAULT_MODES, SimControlError, faultDelayMs, faultTimes } from "../shared/faults"
 import type { Fault, FaultMode } from "./types"
+
+export { SimControlError } from "../shared/faults"
 
 export const TRADE_TARGETS = [
   "/trade/v1/payment",
@@ -9,57 +12,16 @@ export const TRADE_TARGETS = [
   "/trade/v1/reversal",
 ] as const
 
-const TRADE_MODES: readonly FaultMode[] = [
-  "http500",
-  "http429",
-  "delay_before",
-  "delay_after",
-  "drop_before",
-  "drop_after",
-  "malformed",
-  "respcd",
-]
+const TRADE_MODES: readonly FaultMode[] = [...HTTP_FAULT_MODES, "respcd"]
 /** Notifications have no response to corrupt; `malformed` there means a wrong X-QF-SIGN header. */
 const NOTIFY_MODES: readonly FaultMode[] = ["suppress", "delay_before", "malformed"]
 
-/** A control-API error with the HTTP status to answer with. */
-export class SimControlError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message)
-    this.name = "SimControlError"
-  }
-}
-
 type ActiveFault = Fault & { times: number }
 
-export class FaultBook {
-  private faults: ActiveFault[] = []
-
-  /** Validates and queues a fault; throws SimControlError(400) with the reason when it is unusable. */
-  add(input: unknown): Fault {
-    const fault = validateFault(input)
-    this.faults.push(fault)
-    return { ...fault }
-  }
-
-  /** Consumes one use of the oldest fault queued for `target`, if any. */
-  take(target: string): Fault | undefined {
-    const index = this.faults.findIndex((f) => f.target === target)
-    if (index < 0) return undefined
-    const fault = this.faults[index]
-    if (fault.times > 0) {
-      fault.times -= 1
-      if (fault.times === 0) this.faults.splice(index, 1)
-    }
-    return { ...fault }
-  }
-
-  list(): Fault[] {
-    return this.faults.map((f) => ({ ...f }))
-  }
-
-  clear(): void {
-    this.faults = []
+/** The QFPay simulator's fault book: the shared book with the QFPay targets and modes. */
+export class FaultBook extends SharedFaultBook<ActiveFault> {
+  constructor() {
+    super(validateFault)
   }
 }
 
@@ -77,17 +39,8 @@ function validateFault(input: unknown): ActiveFault {
   if (!allowed.includes(mode)) {
     throw new SimControlError(400, `fault.mode for ${target} must be one of ${allowed.join(", ")}`)
   }
-  const times = f.times === undefined ? 1 : f.times
-  if (typeof times !== "number" || !Number.isInteger(times) || (times < 1 && times !== -1)) {
-    throw new SimControlError(400, "fault.times must be a positive integer or -1 (until cleared)")
-  }
-  const fault: ActiveFault = { target, mode, times }
-  if (mode === "delay_before" || mode === "delay_after") {
-    if (typeof f.delayMs !== "number" || !(f.delayMs >= 0)) {
-      throw new SimControlError(400, `fault.delayMs (a number of ms) is required for ${mode}`)
-    }
-    fault.delayMs = f.delayMs
-  }
+  const fault: ActiveFault = { target, mode, times: faultTimes(f.times) }
+  if (mode === "delay_before" || mode === "delay_after") fault.delayMs = faultDelayMs(f.delayMs, mode)
   if (mode === "respcd") {
     if (typeof f.respcd !== "string" || !/^\d{4}$/.test(f.respcd)) {
       throw new SimControlError(400, "fault.respcd (a 4-digit string) is required for mode respcd")

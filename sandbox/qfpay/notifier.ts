@@ -2,10 +2,8 @@
  * Asynchronous notifications (reference §12): Python-json body, `X-QF-SIGN = upper(md5(body + key))`,
  * acknowledged only by HTTP 200 with body `SUCCESS`, retried on QFPay's schedule.
  */
-import http from "node:http"
-import https from "node:https"
-import { URL } from "node:url"
 import { md5Hex } from "../../src/lib/signing"
+import { OutboundPoster, type PostOutcome } from "../shared/outbound"
 import { Sleeper, type SimClock } from "./clock"
 import type { FaultBook } from "./faults"
 import { pyJsonDumps } from "./pyjson"
@@ -42,12 +40,6 @@ interface Delivery {
   notify_type: "payment" | "refund"
 }
 
-interface PostOutcome {
-  status?: number
-  body?: string
-  error?: string
-}
-
 export interface NotifierDeps {
   clock: SimClock
   faults: FaultBook
@@ -61,7 +53,7 @@ export class Notifier {
   private seq = 0
   /** Bumped by reset()/close(): deliveries started before it drop their results. */
   private generation = 0
-  private readonly inflight = new Set<http.ClientRequest>()
+  private readonly poster = new OutboundPoster()
   private readonly sleeper = new Sleeper()
 
   constructor(private readonly deps: NotifierDeps) {}
@@ -89,8 +81,7 @@ export class Notifier {
   reset(): void {
     this.generation += 1
     this.attempts = []
-    for (const req of this.inflight) req.destroy()
-    this.inflight.clear()
+    this.poster.abortAll()
     this.sleeper.clear()
   }
 
@@ -152,50 +143,7 @@ export class Notifier {
   }
 
   private post(d: Delivery, sign: string): Promise<PostOutcome> {
-    let target: URL
-    try {
-      target = new URL(d.url)
-    } catch {
-      return Promise.resolve({ error: "invalid notify URL" })
-    }
-    const client = target.protocol === "https:" ? https : target.protocol === "http:" ? http : undefined
-    if (!client) return Promise.resolve({ error: `unsupported protocol ${target.protocol}` })
-
-    return new Promise<PostOutcome>((resolve) => {
-      let settled = false
-      const finish = (outcome: PostOutcome): void => {
-        if (settled) return
-        settled = true
-        this.inflight.delete(req)
-        resolve(outcome)
-      }
-      const req = client.request(
-        target,
-        {
-          method: "POST",
-          headers: {
-            "Content-Type": "application/json",
-            "Content-Length": Buffer.byteLength(d.body),
-            "X-QF-SIGN": sign,
-            "User-Agent": "qfpay-simulator",
-          },
-        },
-        (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on("data", (chunk: Buffer) => {
-            // Only the start of the body matters (ack check and the 200-char record).
-            if (size < 64 * 1024) chunks.push(chunk)
-            size += chunk.length
-          })
-          res.on("end", () => finish({ status: res.statusCode, body: Buffer.concat(chunks).toString("utf8") }))
-          res.on("error", (err) => finish({ status: res.statusCode, error: err.message }))
-        }
-      )
-      this.inflight.add(req)
-      req.setTimeout(this.deps.timeoutMs, () => req.destroy(new Error(`timeout after ${this.deps.timeoutMs} ms`)))
-      req.on("error", (err) => finish({ error: err.message }))
-      req.end(d.body)
-    })
+    const headers = { "Content-Type": "application/json", "X-QF-SIGN": sign, "User-Agent": "qfpay-simulator" }
+    return this.poster.post(d.url, d.body, headers, this.deps.timeoutMs)
   }
 }

@@ -10,15 +10,24 @@
  *   POST /sim/transactions/:syssn/{pay,fail}               used by those pages
  *   /__sim/*                                               control API for tests and other processes
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http"
-import type { AddressInfo } from "node:net"
+import type { IncomingMessage, ServerResponse } from "node:http"
 import { URL } from "node:url"
+import {
+  answerControl,
+  expectMethod,
+  handleControl,
+  HttpError,
+  readBody,
+  readJson,
+  sendJson,
+  sendText,
+  serveSimulator,
+} from "../shared/http"
 import { messageFor } from "./catalogue"
 import { CHECKSTAND_HTML } from "./checkstand.html"
 import { CheckoutError, openCheckout, submitCheckout } from "./checkout"
 import { Sleeper } from "./clock"
 import { SimCore } from "./core"
-import { SimControlError } from "./faults"
 import {
   authenticate,
   handleCancel,
@@ -32,13 +41,11 @@ import {
 } from "./gateway"
 import { shopperPageHtml } from "./shopper.html"
 import { stateView } from "./store"
-import type { Fault, QfpaySimulator, QfpaySimulatorOptions } from "./types"
+import type { Fault, QfpaySimulator, QfpaySimulatorOptions, SimState } from "./types"
 import { GatewayError } from "./validation"
 
 export type { Fault, QfpaySimulator, QfpaySimulatorOptions, SimState, NotificationAttempt, MerchantConfig } from "./types"
 export { SimControlError } from "./faults"
-
-const MAX_BODY_BYTES = 1024 * 1024
 
 /** §16: per merchant, at most 100 requests in any second and 400 in any minute. */
 const RATE_LIMIT = { perSecond: 100, perMinute: 400 }
@@ -57,52 +64,12 @@ const TRADE_HANDLERS: Record<string, TradeHandler> = {
   "/trade/v1/reversal": (core, call) => handleCancel(core, "reversal", call),
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message)
-  }
-}
-
 export async function startQfpaySimulator(options: QfpaySimulatorOptions): Promise<QfpaySimulator> {
   const core = new SimCore(options)
   const app = new SimulatorHttp(core)
-  const server = http.createServer((req, res) => {
-    app.route(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : 500
-      if (status === 500) core.logger.warn(`internal error on ${req.method} ${req.url}: ${String(err)}`)
-      sendJson(res, status, { ok: false, error: err instanceof Error ? err.message : String(err) })
-    })
-  })
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject)
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
-      server.off("error", reject)
-      resolve()
-    })
-  })
-  const port = (server.address() as AddressInfo).port
-  core.url = `http://127.0.0.1:${port}`
-  core.logger.info(`QFPay simulator listening on ${core.url}`)
-
-  let closing: Promise<void> | undefined
+  const base = await serveSimulator<SimState, Fault>("QFPay", options.port ?? 0, core, app)
   return {
-    url: core.url,
-    port,
-    close: () => {
-      closing ??= new Promise<void>((resolve) => {
-        core.close()
-        app.close()
-        server.close(() => resolve())
-        // Keep-alive and deliberately delayed requests would otherwise hold close() open.
-        server.closeAllConnections()
-      })
-      return closing
-    },
-    state: () => core.state(),
-    reset: () => core.reset(),
-    setFault: (f: Fault) => void core.faults.add(f),
-    clearFaults: () => core.faults.clear(),
-    advanceTime: (ms: number) => core.clock.advance(ms),
+    ...base,
     completeTransaction: (syssn, outcome) => {
       const record = core.completeTransaction(syssn, outcome)
       return stateView(record, core.merchantOf(record).userid)
@@ -270,100 +237,29 @@ class SimulatorHttp {
   }
 
   private complete(res: ServerResponse, syssn: string, outcome: "pay" | "fail"): void {
-    try {
+    answerControl(res, () => {
       const record = this.core.completeTransaction(syssn, outcome)
-      sendJson(res, 200, {
+      return {
         ok: true,
         transaction: stateView(record, this.core.merchantOf(record).userid),
         redirect: outcome === "pay" ? record.return_url : undefined,
-      })
-    } catch (err) {
-      if (!(err instanceof SimControlError)) throw err
-      sendJson(res, err.status, { ok: false, error: err.message })
-    }
+      }
+    })
   }
 
   // -------------------------------------------------------------------------------------------------------
   // Control API (/__sim/*)
 
-  private async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const route = `${req.method} ${path}`
-    try {
-      if (route === "GET /__sim/state") return sendJson(res, 200, this.core.state())
-      if (route === "POST /__sim/reset") {
-        this.core.reset()
-        return sendJson(res, 200, { ok: true })
-      }
-      if (route === "GET /__sim/faults") return sendJson(res, 200, { faults: this.core.faults.list() })
-      if (route === "POST /__sim/faults") {
-        const fault = this.core.faults.add(await readJson(req))
-        return sendJson(res, 200, { ok: true, fault })
-      }
-      if (route === "DELETE /__sim/faults") {
-        this.core.faults.clear()
-        return sendJson(res, 200, { ok: true })
-      }
-      if (route === "POST /__sim/time/advance") {
-        const body = (await readJson(req)) as { ms?: unknown }
-        if (typeof body?.ms !== "number" || !(body.ms >= 0)) throw new SimControlError(400, "body must be {ms: number >= 0}")
-        this.core.clock.advance(body.ms)
-        return sendJson(res, 200, { ok: true, now: new Date(this.core.clock.now()).toISOString(), clockOffsetMs: this.core.clock.offset })
-      }
-      const txn = /^\/__sim\/transactions\/([^/]+)\/(pay|fail)$/.exec(path)
-      if (txn && req.method === "POST") {
-        await readBody(req)
-        return this.complete(res, decodeURIComponent(txn[1]), txn[2] as "pay" | "fail")
-      }
-      throw new SimControlError(404, `no control route ${route}`)
-    } catch (err) {
-      if (!(err instanceof SimControlError)) throw err
-      sendJson(res, err.status, { ok: false, error: err.message })
-    }
+  private control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    return handleControl(req, res, path, this.core, [
+      {
+        method: "POST",
+        pattern: /^\/__sim\/transactions\/([^/]+)\/(pay|fail)$/,
+        handle: async (req, res, [syssn, outcome]) => {
+          await readBody(req)
+          this.complete(res, syssn, outcome as "pay" | "fail")
+        },
+      },
+    ])
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Small HTTP helpers
-
-function expectMethod(req: IncomingMessage, method: string): void {
-  if (req.method !== method) throw new HttpError(405, `use ${method}`)
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, "request body too large"))
-        req.destroy()
-        return
-      }
-      chunks.push(chunk)
-    })
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
-    req.on("error", reject)
-  })
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const text = await readBody(req)
-  if (text.trim() === "") return {}
-  try {
-    return JSON.parse(text) as unknown
-  } catch {
-    throw new HttpError(400, "body must be JSON")
-  }
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  sendText(res, status, "application/json; charset=utf-8", JSON.stringify(body))
-}
-
-function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
-  // The client may be gone (it timed out during a delay fault); that is part of the scenario, not an error.
-  if (res.destroyed || res.writableEnded) return
-  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) })
-  res.end(body)
 }

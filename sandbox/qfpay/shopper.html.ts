@@ -2,14 +2,9 @@
  * The page behind a direct-mode `qrcode` (/sim/scan/:syssn) or `pay_url` (/sim/pay/:syssn): it stands in
  * for the wallet app. Pay / Fail POST to /sim/transactions/:syssn/pay|fail.
  */
+import { escapeHtml, scriptJson } from "../shared/html"
 import { formatAmount, PAY_TYPES } from "./catalogue"
 import type { TxnRecord } from "./store"
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c)
-
-/** JSON safe to embed in a <script> element (no `</script>` or `<!--` breakouts). */
-const scriptJson = (value: unknown): string => JSON.stringify(value).replace(/</g, "\\u003c")
 
 export function shopperPageHtml(record: TxnRecord, kind: "scan" | "pay"): string {
   const name = PAY_TYPES.get(record.pay_type)?.name ?? record.pay_type

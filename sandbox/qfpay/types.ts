@@ -1,4 +1,6 @@
 /** Public types of the QFPay simulator (options, faults, state). */
+import type { SimulatorBase } from "../shared/http"
+import type { SimLogger } from "../shared/types"
 
 export interface MerchantConfig {
   appCode: string
@@ -11,10 +13,7 @@ export interface MerchantConfig {
   enabledPayTypes?: string[]
 }
 
-export interface SimLogger {
-  info(msg: string): void
-  warn(msg: string): void
-}
+export type { SimLogger }
 
 export interface QfpaySimulatorOptions {
   /** 0 = random free port. The host is always 127.0.0.1. */
@@ -97,16 +96,11 @@ export interface SimState {
   clockOffsetMs: number
 }
 
-export interface QfpaySimulator {
-  url: string
-  port: number
-  close(): Promise<void>
-  state(): SimState
-  reset(): void
-  setFault(f: Fault): void
-  clearFaults(): void
-  /** Moves the simulator clock forward (expiries, due retries and settlements fire). */
-  advanceTime(ms: number): void
+/**
+ * url, port, close(), state(), reset(), setFault(f), clearFaults() and advanceTime(ms) (moves the simulator
+ * clock forward: expiries, due retries and settlements fire), plus:
+ */
+export interface QfpaySimulator extends SimulatorBase<SimState, Fault> {
   /** Same as POST /__sim/transactions/:syssn/pay|fail. Throws SimControlError on a bad state. */
   completeTransaction(syssn: string, outcome: "pay" | "fail"): StateTransaction
 }

@@ -1,0 +1,78 @@
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import type { AxiosInstance } from "axios"
+import type { SeededStore } from "./store"
+
+export type Session = { id: string; provider_id: string; status: string; data: Record<string, any> }
+
+/**
+ * The storefront and admin calls every provider's end-to-end test makes, through Medusa's own HTTP API.
+ * `store()` / `admin()` are read lazily because the runner seeds them in its own beforeAll.
+ */
+export function checkoutApi(
+  api: AxiosInstance,
+  getContainer: () => MedusaContainer,
+  store: () => SeededStore,
+  admin: () => { headers: Record<string, string> }
+) {
+  const storeHeaders = () => ({ headers: { "x-publishable-api-key": store().publishableKey } })
+
+  return {
+    storeHeaders,
+
+    async cartWithItems(quantity = 1): Promise<string> {
+      const { data } = await api.post(
+        "/store/carts",
+        { region_id: store().regionId, sales_channel_id: store().salesChannelId, email: "shopper@example.test" },
+        storeHeaders()
+      )
+      await api.post(`/store/carts/${data.cart.id}/line-items`, { variant_id: store().variantId, quantity }, storeHeaders())
+      return data.cart.id
+    },
+
+    async paymentCollectionFor(cartId: string): Promise<string> {
+      const { data } = await api.post("/store/payment-collections", { cart_id: cartId }, storeHeaders())
+      return data.payment_collection.id
+    },
+
+    async createSession(collectionId: string, providerId: string, data?: Record<string, unknown>): Promise<Session> {
+      const res = await api.post(
+        `/store/payment-collections/${collectionId}/payment-sessions`,
+        { provider_id: providerId, ...(data ? { data } : {}) },
+        storeHeaders()
+      )
+      return res.data.payment_collection.payment_sessions.find((s: Session) => s.provider_id === providerId)
+    },
+
+    /** What a storefront polling the cart sees. */
+    async sessionsOf(cartId: string): Promise<Session[]> {
+      const { data } = await api.get(`/store/carts/${cartId}?fields=*payment_collection,*payment_collection.payment_sessions`, storeHeaders())
+      return data.cart.payment_collection?.payment_sessions ?? []
+    },
+
+    async completeCart(cartId: string) {
+      return api.post(`/store/carts/${cartId}/complete`, {}, storeHeaders()).catch((e: any) => e.response)
+    },
+
+    /** Payment data as stored (the admin API does not return it). */
+    async storedPayment(paymentId: string): Promise<{ id: string; data: Record<string, any>; refunds: any[] }> {
+      const query = getContainer().resolve(ContainerRegistrationKeys.QUERY)
+      const { data } = await query.graph({ entity: "payment", fields: ["id", "data", "refunds.*"], filters: { id: paymentId } })
+      return data[0] as any
+    },
+
+    async adminOrder(orderId: string) {
+      const { data } = await api.get(
+        `/admin/orders/${orderId}?fields=id,total,payment_status,*payment_collections,*payment_collections.payments,*payment_collections.payments.captures,*payment_collections.payments.refunds`,
+        admin()
+      )
+      return data.order
+    },
+
+    async orderCount(): Promise<number> {
+      const query = getContainer().resolve(ContainerRegistrationKeys.QUERY)
+      const { data } = await query.graph({ entity: "order", fields: ["id"], filters: {} })
+      return data.length
+    },
+  }
+}

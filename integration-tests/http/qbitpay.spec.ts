@@ -1,0 +1,183 @@
+import axios from "axios"
+import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
+import { freePort } from "../../scripts/database"
+import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
+import { qbitStyleSignature } from "../../src/lib/signing"
+import { reconcilePendingPayments } from "../../src/sync/reconcile"
+import { checkoutApi } from "../helpers/checkout"
+import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
+
+jest.setTimeout(180_000)
+
+const API_KEY = "itest-qbitpay-api-key-0123"
+const WEBHOOK_DELAY_MS = 300
+
+let sim: Awaited<ReturnType<typeof startQbitpaySimulator>>
+let medusaPort: number
+const hookUrl = () => `http://localhost:${medusaPort}/hooks/payment/qbitpay_qbitpay`
+
+beforeAll(async () => {
+  sim = await startQbitpaySimulator({ port: 0, merchants: [{ apiKey: API_KEY }], timeScale: 0.001 })
+  medusaPort = await freePort()
+  Object.assign(process.env, {
+    PORT: String(medusaPort),
+    QBITPAY_API_KEY: API_KEY,
+    QBITPAY_BASE_URL: sim.url,
+    QBITPAY_PAYMENT_PAGE_BASE: `${sim.url}/h5`,
+    QBITPAY_WEBHOOK_URL: hookUrl(),
+    QBITPAY_TIMEOUT_MS: "1500",
+    QBITPAY_DEBUG: "true",
+    PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
+  })
+})
+
+afterAll(async () => {
+  await sim?.close()
+})
+
+medusaIntegrationTestRunner({
+  inApp: true,
+  env: {},
+  testSuite: ({ api, getContainer }) => {
+    let store: SeededStore
+    let admin: { headers: Record<string, string> }
+
+    beforeAll(async () => {
+      store = await seedStore(getContainer(), {
+        currency: "usd",
+        countries: ["us"],
+        providers: ["pp_qbitpay_qbitpay"],
+        unitPrice: 49.99,
+        regionName: "United States",
+      })
+      admin = await adminHeaders(getContainer())
+    })
+
+    beforeEach(() => sim.reset())
+
+    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, completeCart, adminOrder, orderCount, storedPayment } =
+      checkoutApi(api, getContainer, () => store, () => admin)
+
+    async function startPayment() {
+      const cartId = await cartWithItems(1)
+      const session = await createSession(await paymentCollectionFor(cartId), "pp_qbitpay_qbitpay")
+      return { cartId, session, chargeId: session.data.gateway_reference as string }
+    }
+
+    const deliveries = (chargeId: string, type: string) =>
+      (sim.state().webhooks as any[]).filter((w) => w.chargeId === chargeId && w.type === type && !w.suppressed)
+
+    async function postEvent(body: string, signature: string) {
+      return axios.post(hookUrl(), body, {
+        headers: { "content-type": "application/json", "qbitpay-signature": signature },
+        transformRequest: [(d) => d],
+        validateStatus: () => true,
+      })
+    }
+
+    it("H5 page -> paid -> charge.succeeded -> order captured; duplicate and late deliveries change nothing", async () => {
+      const container = getContainer()
+      const { cartId, session, chargeId } = await startPayment()
+      expect(session.data).toMatchObject({ gateway: "qbitpay", amount: "49.99", currency: "USD", status: "pending", next_action: { type: "redirect" } })
+      const pageUrl: string = session.data.next_action.url
+      expect(pageUrl.startsWith(`${sim.url}/h5/?zh#/otc/payment?tradeId=${chargeId}&accessToken=`)).toBe(true)
+
+      // The page only works with the token the provider appended.
+      const token = decodeURIComponent(pageUrl.split("&accessToken=")[1])
+      const page = await axios.get(`${sim.url}/h5/api/charges/${chargeId}`, { headers: { authorization: `Bearer ${token}` } })
+      expect(page.data.charge ?? page.data).toMatchObject({ id: chargeId, amount: 49.99, currency: "USD" })
+      const noToken = await axios.get(`${sim.url}/h5/api/charges/${chargeId}`, { validateStatus: () => true })
+      expect(noToken.status).toBe(401)
+
+      sim.setFault({ target: "webhook", mode: "duplicate" } as any)
+      await axios.post(`${sim.url}/__sim/charges/${chargeId}/pay`, {})
+      await waitFor("charge.succeeded delivered", async () => deliveries(chargeId, "charge.succeeded").some((w) => w.delivered))
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      await sleep(WEBHOOK_DELAY_MS + 1500)
+
+      // Once more after the order exists: the same signed event.
+      const delivered = deliveries(chargeId, "charge.succeeded")[0]
+      const late = await postEvent(delivered.body, delivered.signature)
+      expect(late.status).toBe(200)
+      await sleep(WEBHOOK_DELAY_MS + 1500)
+
+      expect(deliveries(chargeId, "charge.succeeded").length).toBeGreaterThanOrEqual(2)
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_status).toBe("captured")
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+      expect(await orderCount()).toBe(1)
+      const payment = await storedPayment(placed.payment_collections[0].payments[0].id)
+      expect(payment.data).toMatchObject({ status: "paid", gateway_reference: chargeId, charge_status: "closed" })
+
+      // Refunds are recorded as owed by the merchant, with a marker.
+      const refund = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, admin)
+      expect(refund.status).toBe(200)
+      expect((await storedPayment(payment.id)).data.refunds).toEqual([
+        expect.objectContaining({ amount: "10.00", currency: "USD", status: "manual_pending", gateway_reference: chargeId }),
+      ])
+    })
+
+    it.each([
+      ["expire", "charge.expired", "the payment was cancelled, failed or expired at Qbit Pay"],
+      ["fail", "charge.failed", "the payment was cancelled, failed or expired at Qbit Pay"],
+    ])("a charge that ends with %s leaves no order and the session says why", async (action, eventType, reason) => {
+      const container = getContainer()
+      const { cartId, session, chargeId } = await startPayment()
+      await axios.post(`${sim.url}/__sim/charges/${chargeId}/${action}`, {})
+      await waitFor(`${eventType} delivered`, async () => deliveries(chargeId, eventType).some((w) => w.delivered))
+      const [updated] = await waitFor("the session to be updated by the subscriber", async () => {
+        const sessions = await sessionsOf(cartId)
+        return sessions[0]?.status === "canceled" ? sessions : undefined
+      })
+      expect(updated.id).toBe(session.id)
+      expect(updated.data).toMatchObject({ status: "canceled", charge_status: "cancelled", last_error: reason, next_action: { type: "none" } })
+      const complete = await completeCart(cartId)
+      expect(complete.data.type).not.toBe("order")
+      expect(await orderForCart(container, cartId)).toBeUndefined()
+    })
+
+    it("events with a bad signature, a tampered body, a wrong amount or an unknown order create no order", async () => {
+      const container = getContainer()
+      const { cartId, session, chargeId } = await startPayment()
+      const charge = { ...(sim.state().charges as any[]).find((c) => c.id === chargeId) }
+      delete charge.merchantId
+      const event = (data: Record<string, unknown>) => ({
+        id: "65f0c0ffee0000000000beef",
+        type: "charge.succeeded",
+        createdAt: new Date().toISOString(),
+        object: "event",
+        pendingWebhooks: 0,
+        livemode: true,
+        data: { ...charge, status: "closed", paid: true, ...data },
+      })
+      const send = async (e: Record<string, unknown>, key = API_KEY, tamper?: (body: string) => string) => {
+        const body = JSON.stringify(e)
+        const res = await postEvent(tamper ? tamper(body) : body, qbitStyleSignature(e, key))
+        expect(res.status).toBe(200) // Medusa's webhook route always answers 200
+      }
+      await send(event({}), "not-the-api-key")
+      await send(event({}), API_KEY, (b) => b.replace('"amount":49.99', '"amount":4.99'))
+      await send(event({ amount: 4.99 }))
+      await send(event({ currency: "USDT" }))
+      await send(event({ externalOrderId: "payses_01NOTOURS0000000000000000" }))
+      await send(event({ externalOrderId: "someone-elses-order" }))
+      await sleep(WEBHOOK_DELAY_MS + 2500)
+      expect(await orderForCart(container, cartId)).toBeUndefined()
+      expect((await sessionsOf(cartId))[0]).toMatchObject({ id: session.id, status: "pending" })
+    })
+
+    it("a lost charge.succeeded is recovered by the reconciliation job, once", async () => {
+      const container = getContainer()
+      const { cartId, session, chargeId } = await startPayment()
+      sim.setFault({ target: "webhook", mode: "suppress", times: -1 } as any)
+      await axios.post(`${sim.url}/__sim/charges/${chargeId}/pay`, {})
+      const report = await reconcilePendingPayments(container, { graceMinutes: 0 })
+      expect(report.completed).toEqual([session.id])
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_status).toBe("captured")
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+    })
+  },
+})
