@@ -1,11 +1,9 @@
 import axios from "axios"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { freePort } from "../../scripts/database"
 import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
 import { qbitStyleSignature } from "../../src/lib/signing"
 import { reconcilePendingPayments } from "../../src/sync/reconcile"
-import { checkoutApi } from "../helpers/checkout"
-import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
+import { orderForCart, sleep, waitFor } from "../helpers/store"
+import { gatewaySuite } from "../helpers/suite"
 
 jest.setTimeout(180_000)
 
@@ -16,47 +14,23 @@ let sim: Awaited<ReturnType<typeof startQbitpaySimulator>>
 let medusaPort: number
 const hookUrl = () => `http://localhost:${medusaPort}/hooks/payment/qbitpay_qbitpay`
 
-beforeAll(async () => {
-  sim = await startQbitpaySimulator({ port: 0, merchants: [{ apiKey: API_KEY }], timeScale: 0.001 })
-  medusaPort = await freePort()
-  Object.assign(process.env, {
-    PORT: String(medusaPort),
+gatewaySuite({
+  startSimulator: async (port) => {
+    medusaPort = port
+    return (sim = await startQbitpaySimulator({ port: 0, merchants: [{ apiKey: API_KEY }], timeScale: 0.001 }))
+  },
+  env: (s) => ({
     QBITPAY_API_KEY: API_KEY,
-    QBITPAY_BASE_URL: sim.url,
-    QBITPAY_PAYMENT_PAGE_BASE: `${sim.url}/h5`,
+    QBITPAY_BASE_URL: s.url,
+    QBITPAY_PAYMENT_PAGE_BASE: `${s.url}/h5`,
     QBITPAY_WEBHOOK_URL: hookUrl(),
     QBITPAY_TIMEOUT_MS: "1500",
     QBITPAY_DEBUG: "true",
     PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
-  })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-medusaIntegrationTestRunner({
-  inApp: true,
-  env: {},
-  testSuite: ({ api, getContainer }) => {
-    let store: SeededStore
-    let admin: { headers: Record<string, string> }
-
-    beforeAll(async () => {
-      store = await seedStore(getContainer(), {
-        currency: "usd",
-        countries: ["us"],
-        providers: ["pp_qbitpay_qbitpay"],
-        unitPrice: 49.99,
-        regionName: "United States",
-      })
-      admin = await adminHeaders(getContainer())
-    })
-
-    beforeEach(() => sim.reset())
-
-    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, completeCart, adminOrder, orderCount, storedPayment } =
-      checkoutApi(api, getContainer, () => store, () => admin)
+  }),
+  region: { currency: "usd", countries: ["us"], providers: ["pp_qbitpay_qbitpay"], unitPrice: 49.99, regionName: "United States" },
+  tests: ({ api, getContainer, admin: adminOf, checkout }) => {
+    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, completeCart, adminOrder, orderCount, storedPayment } = checkout
 
     async function startPayment() {
       const cartId = await cartWithItems(1)
@@ -111,7 +85,7 @@ medusaIntegrationTestRunner({
       expect(payment.data).toMatchObject({ status: "paid", gateway_reference: chargeId, charge_status: "closed" })
 
       // Refunds are recorded as owed by the merchant, with a marker.
-      const refund = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, admin)
+      const refund = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, adminOf())
       expect(refund.status).toBe(200)
       expect((await storedPayment(payment.id)).data.refunds).toEqual([
         expect.objectContaining({ amount: "10.00", currency: "USD", status: "manual_pending", gateway_reference: chargeId }),

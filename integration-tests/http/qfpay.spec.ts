@@ -1,13 +1,11 @@
 import axios from "axios"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { freePort } from "../../scripts/database"
 import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
 import { md5Hex } from "../../src/lib/signing"
 import { QfpayProviderService } from "../../src/providers/qfpay/service"
 import { reconcilePendingPayments } from "../../src/sync/reconcile"
-import { checkoutApi, Session } from "../helpers/checkout"
-import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
+import { orderForCart, sleep, waitFor } from "../helpers/store"
+import { gatewaySuite } from "../helpers/suite"
 
 jest.setTimeout(180_000)
 
@@ -19,52 +17,24 @@ const WEBHOOK_DELAY_MS = 300
 let sim: QfpaySimulator
 let medusaPort: number
 
-// Registered before the Medusa runner's own beforeAll, so the config it loads sees these values.
-beforeAll(async () => {
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP_CODE, clientKey: CLIENT_KEY }], timeScale: 0.01 })
-  medusaPort = await freePort()
-  Object.assign(process.env, {
-    PORT: String(medusaPort),
+gatewaySuite({
+  startSimulator: async (port) => {
+    medusaPort = port
+    return (sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP_CODE, clientKey: CLIENT_KEY }], timeScale: 0.01 }))
+  },
+  env: (s, port) => ({
     QFPAY_APP_CODE: APP_CODE,
     QFPAY_CLIENT_KEY: CLIENT_KEY,
-    QFPAY_BASE_URL: sim.url,
-    QFPAY_NOTIFY_URL: `http://localhost:${medusaPort}/hooks/payment/qfpay_qfpay`,
+    QFPAY_BASE_URL: s.url,
+    QFPAY_NOTIFY_URL: `http://localhost:${port}/hooks/payment/qfpay_qfpay`,
     QFPAY_TIMEOUT_MS: String(TIMEOUT_MS),
     QFPAY_MAX_RETRIES: "1",
     QFPAY_DEBUG: "true",
     PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
-  })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-
-medusaIntegrationTestRunner({
-  inApp: true,
-  env: {},
-  testSuite: ({ api, getContainer }) => {
-    let store: SeededStore
-    let admin: { headers: Record<string, string> }
-
-    beforeAll(async () => {
-      store = await seedStore(getContainer(), {
-        currency: "hkd",
-        countries: ["hk"],
-        providers: ["pp_qfpay_qfpay", "pp_qfpay_qfpay-direct"],
-        unitPrice: 188,
-        regionName: "Hong Kong",
-      })
-      admin = await adminHeaders(getContainer())
-    })
-
-    beforeEach(() => {
-      sim.reset()
-    })
-
-    const { storeHeaders, cartWithItems, paymentCollectionFor, createSession, sessionsOf, storedPayment, adminOrder, orderCount } =
-      checkoutApi(api, getContainer, () => store, () => admin)
+  }),
+  region: { currency: "hkd", countries: ["hk"], providers: ["pp_qfpay_qfpay", "pp_qfpay_qfpay-direct"], unitPrice: 188, regionName: "Hong Kong" },
+  tests: ({ api, getContainer, admin: adminOf, checkout }) => {
+    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, storedPayment, adminOrder, orderCount, storeHeaders } = checkout
 
     /** Pays on the simulator's hosted checkout page exactly as the page's own script does. */
     async function payAtCheckstand(url: string, outcome: "pay" | "fail" = "pay") {
@@ -152,7 +122,7 @@ medusaIntegrationTestRunner({
         expect(Number(payment.captures[0].amount)).toBe(376)
 
         // A partial refund, then the rest.
-        const first = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 100 }, admin)
+        const first = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 100 }, adminOf())
         expect(first.status).toBe(200)
         const afterFirst = await storedPayment(payment.id)
         expect(afterFirst.refunds).toHaveLength(1)
@@ -184,7 +154,7 @@ medusaIntegrationTestRunner({
         })
         expect((again.data as any).refunds).toHaveLength(1)
 
-        const second = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 276 }, admin)
+        const second = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 276 }, adminOf())
         expect(second.status).toBe(200)
         const refundsAtGateway = sim.state().transactions.filter((t) => t.order_type === "refund")
         expect(refundsAtGateway).toHaveLength(2)
@@ -323,7 +293,7 @@ medusaIntegrationTestRunner({
       const payment = (await adminOrder(order.id)).payment_collections[0].payments[0]
 
       sim.setFault({ target: "/trade/v1/refund", mode: "delay_after", delayMs: TIMEOUT_MS + 1500 })
-      const res = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 50 }, admin)
+      const res = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 50 }, adminOf())
       expect(res.status).toBe(200)
       const refunds = sim.state().transactions.filter((t) => t.order_type === "refund")
       expect(refunds).toHaveLength(1)
@@ -386,7 +356,7 @@ medusaIntegrationTestRunner({
       const payment = (await adminOrder(order.id)).payment_collections[0].payments[0]
 
       sim.setFault({ target: "/trade/v1/refund", mode: "respcd", respcd: "1269", resperr: "Today this payment method refundable balance is 0 HKD" })
-      const lowBalance = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, admin).catch((e: any) => e.response)
+      const lowBalance = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 10 }, adminOf()).catch((e: any) => e.response)
       expect(lowBalance.status).toBeGreaterThanOrEqual(400)
       expect(lowBalance.data.message).toContain("today's unsettled takings")
       expect(lowBalance.data.message).toContain("1269")

@@ -1,11 +1,9 @@
 import axios from "axios"
-import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
-import { freePort } from "../../scripts/database"
 import { startQuantapaySimulator } from "../../sandbox/quantapay/server"
 import { QuantapayProviderService } from "../../src/providers/quantapay/service"
 import { reconcilePendingPayments } from "../../src/sync/reconcile"
-import { checkoutApi } from "../helpers/checkout"
-import { adminHeaders, orderForCart, seedStore, SeededStore, sleep, waitFor } from "../helpers/store"
+import { orderForCart, sleep, waitFor } from "../helpers/store"
+import { gatewaySuite } from "../helpers/suite"
 
 jest.setTimeout(180_000)
 
@@ -17,48 +15,25 @@ let sim: Awaited<ReturnType<typeof startQuantapaySimulator>>
 let medusaPort: number
 const hookUrl = () => `http://localhost:${medusaPort}/hooks/payment/quantapay_quantapay`
 
-beforeAll(async () => {
-  medusaPort = await freePort()
-  sim = await startQuantapaySimulator({
-    port: 0,
-    accounts: [{ apiKey: API_KEY, webhookSecret: SECRET, webhookUrl: `http://localhost:${medusaPort}/hooks/payment/quantapay_quantapay`, refundsEnabled: true }],
-  })
-  Object.assign(process.env, {
-    PORT: String(medusaPort),
+gatewaySuite({
+  startSimulator: async (port) => {
+    medusaPort = port
+    return (sim = await startQuantapaySimulator({
+      port: 0,
+      accounts: [{ apiKey: API_KEY, webhookSecret: SECRET, webhookUrl: hookUrl(), refundsEnabled: true }],
+    }))
+  },
+  env: (s) => ({
     QUANTAPAY_API_KEY: API_KEY,
     QUANTAPAY_WEBHOOK_SECRET: SECRET,
-    QUANTAPAY_BASE_URL: sim.url,
+    QUANTAPAY_BASE_URL: s.url,
     QUANTAPAY_TIMEOUT_MS: "1500",
     PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
-  })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-medusaIntegrationTestRunner({
-  inApp: true,
-  env: {},
-  testSuite: ({ api, getContainer }) => {
-    let store: SeededStore
-    let admin: { headers: Record<string, string> }
-
-    beforeAll(async () => {
-      store = await seedStore(getContainer(), {
-        currency: "usd",
-        countries: ["us"],
-        providers: ["pp_quantapay_quantapay"],
-        unitPrice: 49.99,
-        regionName: "United States",
-      })
-      admin = await adminHeaders(getContainer())
-    })
-
-    beforeEach(() => sim.reset())
-
-    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, completeCart, adminOrder, orderCount, storedPayment } =
-      checkoutApi(api, getContainer, () => store, () => admin)
+  }),
+  region: { currency: "usd", countries: ["us"], providers: ["pp_quantapay_quantapay"], unitPrice: 49.99, regionName: "United States" },
+  tests: ({ api, getContainer, admin: adminOf, checkout }) => {
+    const { cartWithItems, paymentCollectionFor, createSession, sessionsOf, completeCart, adminOrder, orderCount, storedPayment, storeHeaders } =
+      checkout
 
     async function startPayment() {
       const cartId = await cartWithItems(1)
@@ -89,7 +64,7 @@ medusaIntegrationTestRunner({
       const payment = await storedPayment(placed.payment_collections[0].payments[0].id)
       expect(payment.data).toMatchObject({ status: "paid", cryptocurrency: "eth" })
 
-      const refund = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 20 }, admin)
+      const refund = await api.post(`/admin/payments/${payment.id}/refund`, { amount: 20 }, adminOf())
       expect(refund.status).toBe(200)
       expect((await storedPayment(payment.id)).data.refunds).toEqual([
         expect.objectContaining({ amount: "20.00", currency: "USD", status: "manual_pending", note: expect.stringContaining("pay 20.00 USD back to the customer yourself") }),
@@ -176,7 +151,7 @@ medusaIntegrationTestRunner({
       const collectionId = await paymentCollectionFor(cartId)
       sim.advanceTime(6 * 60_000)
       const res = await api
-        .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: "pp_quantapay_quantapay" }, { headers: { "x-publishable-api-key": store.publishableKey } })
+        .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: "pp_quantapay_quantapay" }, storeHeaders())
         .catch((e: any) => e.response)
       expect(res.status).toBeGreaterThanOrEqual(400)
       expect(res.data.message).toContain("Request expired")

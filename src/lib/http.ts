@@ -269,3 +269,35 @@ export function insecureBaseUrlProblem(url: string): string | undefined {
   }
   return "must use https (plain http is only allowed for localhost simulators)"
 }
+
+/** The tuning options every provider accepts (see lib/options `httpTuningSchema`) plus its base URL. */
+export type GatewayConnection = { baseUrl: string; timeoutMs: number; maxRetries: number; debug: boolean }
+
+/** A provider's client: its connection options, its secrets to redact, and any gateway-specific extras. */
+export function createGatewayHttpClient(
+  gateway: string,
+  connection: GatewayConnection,
+  logger: LoggerLike | undefined,
+  extra: Pick<HttpClientOptions, "secrets" | "sensitiveNames" | "isRateLimited">
+): HttpClient {
+  return createHttpClient({
+    gateway,
+    baseURL: connection.baseUrl,
+    timeoutMs: connection.timeoutMs,
+    maxRetries: connection.maxRetries,
+    debug: connection.debug,
+    logger,
+    ...extra,
+  })
+}
+
+/** The JSON body of a response; a body that is not JSON is a `malformed_response` (the outcome is unknown). */
+export function parseJsonBody(response: HttpResponse, gateway: string, operation: string): unknown {
+  try {
+    return JSON.parse(response.body)
+  } catch {
+    throw new GatewayError("malformed_response", gateway, `${operation} answered HTTP ${response.status} with a body that is not JSON`, {
+      httpStatus: response.status,
+    })
+  }
+}

@@ -1,25 +1,43 @@
-import { AbstractPaymentProvider, MedusaError, PaymentActions } from "@medusajs/framework/utils"
+import { AbstractPaymentProvider, MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
   AuthorizePaymentInput,
   AuthorizePaymentOutput,
+  CancelPaymentInput,
+  CancelPaymentOutput,
   CapturePaymentInput,
   CapturePaymentOutput,
+  DeletePaymentInput,
+  DeletePaymentOutput,
+  GetPaymentStatusInput,
+  GetPaymentStatusOutput,
   PaymentProviderContext,
+  RetrievePaymentInput,
+  RetrievePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { isGatewayError } from "./errors"
+import { isGatewayError, toMedusaError } from "./errors"
 import type { LoggerLike } from "./http"
-import { refundMerchantIdFor } from "./merchant-order-id"
+import { manualRefund } from "./manual-refund"
+import { merchantOrderIdFor, refundMerchantIdFor } from "./merchant-order-id"
 import { MoneyError, normalizeCurrency, toMinorUnits } from "./money"
+import { BaseSessionData, isRecord, NO_ACTION, RecordedRefund } from "./session-data"
 
 /**
  * What the three providers share around Medusa's provider contract, so each service only maps its own
  * gateway: the logger and container, an injectable clock, money checks with clear errors, refund ids, and
- * the conventions that all three gateways settle at once (authorize = look the payment up; capture = no-op).
+ * the flows that are the same for every gateway here. All three settle at once, so authorizing is asking
+ * the gateway whether it was paid (`refresh`), and capture is a no-op that keeps the data.
  */
-export abstract class GatewayPaymentProvider<TOptions> extends AbstractPaymentProvider<TOptions> {
+export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSessionData> extends AbstractPaymentProvider<TOptions> {
   /** Used in every message, e.g. "QFPay". */
   protected abstract readonly gatewayName: string
+  /** The gateway's plain statuses -> Medusa session statuses (each provider's status.ts). */
+  protected abstract readonly sessionStatusByStatus: Record<TData["status"], PaymentSessionStatus>
+  /** Our data back from what Medusa stored, or undefined when it is not ours. */
+  protected abstract readData(data: unknown): TData | undefined
+  /** Asks the gateway about the payment and returns the data updated with what it says. */
+  protected abstract refresh(data: TData): Promise<TData>
+
   protected readonly options_: TOptions
   protected readonly logger_: LoggerLike
   /** The payment module's container (its session service is used to check webhooks). */
@@ -34,14 +52,64 @@ export abstract class GatewayPaymentProvider<TOptions> extends AbstractPaymentPr
     this.logger_ = (safeResolve(cradle, "logger") as LoggerLike | undefined) ?? console
   }
 
-  /** All three gateways settle at once: authorizing = asking the gateway whether it was paid. */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     return this.getPaymentStatus(input)
+  }
+
+  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
+    const data = this.readData(input.data)
+    if (!data) {
+      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: `not a ${this.gatewayName} payment session` } }
+    }
+    if (data.status === "paid") return { status: PaymentSessionStatus.CAPTURED, data: this.out(data) }
+    let next: TData
+    try {
+      next = await this.refresh(data)
+    } catch (error) {
+      throw toMedusaError(error, "check the payment")
+    }
+    return { status: this.sessionStatusByStatus[next.status as TData["status"]], data: this.out(next) }
+  }
+
+  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
+    const data = this.readData(input.data)
+    if (!data) return { data: input.data ?? {} }
+    try {
+      return { data: this.out(await this.refresh(data)) }
+    } catch (error) {
+      this.logger_.warn(`${this.gatewayName}: retrieve ${data.merchant_order_id} failed: ${describeError(error)}`)
+      return { data: this.out(data) }
+    }
   }
 
   /** Settled at the gateway already; Medusa records the capture itself. Keeps the data. */
   async capturePayment(input: CapturePaymentInput): Promise<CapturePaymentOutput> {
     return { data: input.data ?? {} }
+  }
+
+  /** For gateways with no cancel call (their payment pages lapse): the session is marked here. */
+  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
+    const data = this.readData(input.data)
+    if (!data || data.status === "paid") return { data: input.data ?? {} }
+    return { data: this.out({ ...data, status: "canceled", next_action: NO_ACTION }) }
+  }
+
+  /** Nothing to undo at gateways whose unpaid payments lapse; never throws (Medusa calls it on clean-up). */
+  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    return { data: input.data ?? {} }
+  }
+
+  /** The session id Medusa passes in data (set by the module, not the storefront) or as the idempotency key. */
+  protected sessionIdFrom(input: { data?: Record<string, unknown>; context?: PaymentProviderContext }): string {
+    return String((isRecord(input.data) && input.data.session_id) || input.context?.idempotency_key || "")
+  }
+
+  protected merchantOrderIdFor(sessionId: string, attempt: number): string {
+    try {
+      return merchantOrderIdFor(sessionId, attempt)
+    } catch {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the payment session id is missing; create the session through Medusa.`)
+    }
   }
 
   /** Validates the currency (against the gateway's list, when given) and converts the amount exactly. */
@@ -92,10 +160,44 @@ export abstract class GatewayPaymentProvider<TOptions> extends AbstractPaymentPr
     return refundMerchantIdFor(`rf_${this.now_().getTime()}_${Math.random().toString(36).slice(2, 10)}`)
   }
 
+  /**
+   * The refund flow for gateways that cannot send money back: the refund is recorded as owed by the
+   * merchant (marker `manual_pending`, see lib/manual-refund), once per refund id.
+   */
+  protected recordManualRefund(data: TData, input: { amount: unknown; context?: PaymentProviderContext }): TData {
+    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
+    const refundId = this.refundIdFrom(input.context)
+    if (data.refunds.some((r) => r.id === refundId)) return data
+    const record = manualRefund({
+      gateway: this.gatewayName,
+      refundId,
+      amountMinor,
+      currency: data.currency,
+      gatewayReference: (data as BaseSessionData & { gateway_reference?: string | null }).gateway_reference ?? null,
+      now: this.now_(),
+    })
+    this.logger_.warn(`${this.gatewayName}: refund ${refundId} recorded as manual: ${record.note}`)
+    return this.withRefund(data, record)
+  }
+
+  protected withRefund(data: TData, refund: RecordedRefund): TData {
+    return { ...data, refunds: [...data.refunds, refund] }
+  }
+
   /** Logs why a webhook is not acted on and answers `not_supported` (throwing would make Medusa retry it). */
   protected ignoreWebhook(reason: string): WebhookActionResult {
     this.logger_.warn(`${this.gatewayName}: webhook ignored: ${reason}`)
     return { action: PaymentActions.NOT_SUPPORTED }
+  }
+
+  /** Our typed data as the plain record Medusa stores. */
+  protected out(data: TData): Record<string, unknown> {
+    return data as unknown as Record<string, unknown>
+  }
+
+  /** True when an error says the gateway may have done the operation although we saw no clean answer. */
+  protected maybeProcessed(error: unknown): boolean {
+    return isGatewayError(error) && error.maybeProcessed
   }
 }
 

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../lib/errors"
-import { createHttpClient, HttpClient, HttpResponse, LoggerLike, RetryPolicy } from "../../lib/http"
+import { createGatewayHttpClient, parseJsonBody, HttpClient, HttpResponse, LoggerLike, RetryPolicy } from "../../lib/http"
 import { isRecord } from "../../lib/session-data"
 import type { QbitpayOptions } from "./options"
 import { errorKindFor } from "./status"
@@ -43,13 +43,7 @@ export class QbitpayClient {
   private token_: { value: string; validUntil: number } | undefined
 
   constructor(private readonly options: QbitpayOptions, logger?: LoggerLike, private readonly now: () => Date = () => new Date()) {
-    this.http = createHttpClient({
-      gateway: GATEWAY,
-      baseURL: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      debug: options.debug,
-      logger,
+    this.http = createGatewayHttpClient(GATEWAY, options, logger, {
       secrets: [options.apiKey],
       sensitiveNames: ["accessToken"],
       isRateLimited,
@@ -58,14 +52,7 @@ export class QbitpayClient {
 
   private async send(operation: string, req: { method: "GET" | "POST"; path: string; query?: Record<string, string>; jsonText?: string }, retry: RetryPolicy): Promise<unknown> {
     const response = await this.http.request({ operation, ...req, retry, auth: { username: this.options.apiKey, password: "" } })
-    let body: unknown
-    try {
-      body = JSON.parse(response.body)
-    } catch {
-      throw new GatewayError("malformed_response", GATEWAY, `${operation} answered HTTP ${response.status} with a body that is not JSON`, {
-        httpStatus: response.status,
-      })
-    }
+    const body: unknown = parseJsonBody(response, GATEWAY, operation)
     if (response.status >= 200 && response.status < 300) return body
     const { kind, message } = errorKindFor(response.status, isRecord(body) ? body.type : undefined)
     const detail = isRecord(body) && Array.isArray(body.detail)

@@ -1,28 +1,19 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
   InitiatePaymentInput,
   InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
   UpdatePaymentInput,
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { isGatewayError, toMedusaError } from "../../lib/errors"
-import { manualRefund } from "../../lib/manual-refund"
-import { merchantOrderIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
+import { toMedusaError } from "../../lib/errors"
+import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
 import { fromMinorUnits, parseMajorToMinor } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
-import { isRecord, NextAction, NO_ACTION, RecordedRefund, recordedRefunds } from "../../lib/session-data"
+import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
 import { GATEWAY, QbitCharge, QbitpayClient } from "./client"
 import { parseQbitpayOptions, QbitpayOptions } from "./options"
@@ -49,18 +40,10 @@ export type QbitpaySessionData = {
 }
 
 export function readQbitpayData(data: unknown): QbitpaySessionData | undefined {
-  if (!isRecord(data) || data.gateway !== "qbitpay") return undefined
-  const ok =
-    typeof data.session_id === "string" &&
-    typeof data.merchant_order_id === "string" &&
-    typeof data.gateway_reference === "string" &&
-    typeof data.amount === "string" &&
-    typeof data.currency === "string"
-  if (!ok) return undefined
-  return { ...(data as unknown as QbitpaySessionData), refunds: recordedRefunds(data) }
+  return readSessionData<QbitpaySessionData>(data, "qbitpay", ["gateway_reference", "amount"])
 }
 
-export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOptions> {
+export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOptions, QbitpaySessionData> {
   static identifier = "qbitpay"
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -68,7 +51,16 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
   }
 
   protected readonly gatewayName = GATEWAY
+  protected readonly sessionStatusByStatus = SESSION_STATUS_BY_PAYMENT_STATUS
   protected readonly client_: QbitpayClient
+
+  protected readData(data: unknown): QbitpaySessionData | undefined {
+    return readQbitpayData(data)
+  }
+
+  protected async refresh(data: QbitpaySessionData): Promise<QbitpaySessionData> {
+    return this.evaluate(await this.client_.retrieveCharge(data.gateway_reference), data)
+  }
 
   constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
     super(cradle, parseQbitpayOptions(options))
@@ -78,10 +70,9 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
   // ---------------------------------------------------------------- initiate / update
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const sessionId = String((isRecord(input.data) && input.data.session_id) || input.context?.idempotency_key || "")
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, new Set([this.options_.currency]))
-    const data = await this.startAttempt(sessionId, 1, amountMinor, currency)
-    return { id: data.gateway_reference, status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency)
+    return { id: data.gateway_reference, status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
@@ -91,7 +82,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
     }
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, new Set([this.options_.currency]))
     if (fromMinorUnits(amountMinor, currency) === current.amount && currency === current.currency) {
-      return { data: current as unknown as Record<string, unknown> }
+      return { data: this.out(current) }
     }
     // A charge's amount is fixed; Qbit Pay has no cancel, so the old charge just expires.
     const refreshed = this.evaluate(await this.client_.retrieveCharge(current.gateway_reference).catch(() => undefined), current)
@@ -99,16 +90,11 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Qbit Pay: this payment is already paid; its amount cannot change.")
     }
     const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency)
-    return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   private async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QbitpaySessionData> {
-    let orderId: string
-    try {
-      orderId = merchantOrderIdFor(sessionId, attempt)
-    } catch {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "Qbit Pay: the payment session id is missing; create the session through Medusa.")
-    }
+    const orderId = this.merchantOrderIdFor(sessionId, attempt)
     const amount = fromMinorUnits(amountMinor, currency)
     let charge: QbitCharge
     try {
@@ -120,7 +106,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
         redirectUrl: this.options_.redirectUrl.split("{session_id}").join(encodeURIComponent(sessionId)),
       })
     } catch (error) {
-      if (!isGatewayError(error) || !error.maybeProcessed) throw toMedusaError(error, "create the charge")
+      if (!this.maybeProcessed(error)) throw toMedusaError(error, "create the charge")
       // The charge may exist although its answer was lost: adopt it rather than create a second one.
       const existing = await this.client_.chargesFor(orderId).catch(() => [] as QbitCharge[])
       const found = existing.find((c) => c.status === "pending" && this.sameMoney(c, amount, currency))
@@ -175,20 +161,6 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
 
   // ---------------------------------------------------------------- status
 
-  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
-    const data = readQbitpayData(input.data)
-    if (!data) return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: "not a Qbit Pay payment session" } }
-    if (data.status === "paid") return { status: PaymentSessionStatus.CAPTURED, data: data as unknown as Record<string, unknown> }
-    let charge: QbitCharge
-    try {
-      charge = await this.client_.retrieveCharge(data.gateway_reference)
-    } catch (error) {
-      throw toMedusaError(error, "check the payment")
-    }
-    const next = this.evaluate(charge, data)
-    return { status: SESSION_STATUS_BY_PAYMENT_STATUS[next.status], data: next as unknown as Record<string, unknown> }
-  }
-
   /** One explicit mapping from the charge to our status (table in status.ts), with the money checked. */
   evaluate(charge: QbitCharge | undefined, data: QbitpaySessionData): QbitpaySessionData {
     if (!charge || charge.id !== data.gateway_reference) return data
@@ -219,30 +191,6 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
     }
   }
 
-  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
-    const data = readQbitpayData(input.data)
-    if (!data) return { data: input.data ?? {} }
-    try {
-      return { data: this.evaluate(await this.client_.retrieveCharge(data.gateway_reference), data) as unknown as Record<string, unknown> }
-    } catch (error) {
-      this.logger_.warn(`Qbit Pay: retrieve ${data.gateway_reference} failed: ${describeError(error)}`)
-      return { data: data as unknown as Record<string, unknown> }
-    }
-  }
-
-  // ---------------------------------------------------------------- cancel / delete / refund
-
-  /** Qbit Pay has no cancel endpoint: the charge expires on its own. The session is marked here. */
-  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
-    const data = readQbitpayData(input.data)
-    if (!data || data.status === "paid") return { data: input.data ?? {} }
-    return { data: { ...data, status: "canceled", next_action: NO_ACTION } as unknown as Record<string, unknown> }
-  }
-
-  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
-    return { data: input.data ?? {} }
-  }
-
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
     const data = readQbitpayData(input.data)
     if (!data || data.status !== "paid") {
@@ -251,12 +199,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
     if (this.options_.refundMode === "disabled") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Qbit Pay refunds are disabled for this store (refundMode \"disabled\"); refund the customer outside Medusa.")
     }
-    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
-    const refundId = this.refundIdFrom(input.context)
-    if (data.refunds.some((r) => r.id === refundId)) return { data: data as unknown as Record<string, unknown> }
-    const record = manualRefund({ gateway: GATEWAY, refundId, amountMinor, currency: data.currency, gatewayReference: data.gateway_reference, now: this.now_() })
-    this.logger_.warn(`Qbit Pay: refund ${refundId} recorded as manual: ${record.note}`)
-    return { data: { ...data, refunds: [...data.refunds, record] } as unknown as Record<string, unknown> }
+    return { data: this.out(this.recordManualRefund(data, input)) }
   }
 
   // ---------------------------------------------------------------- webhook

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../lib/errors"
-import { createHttpClient, HttpClient, LoggerLike, RetryPolicy } from "../../lib/http"
+import { createGatewayHttpClient, parseJsonBody, HttpClient, LoggerLike, RetryPolicy } from "../../lib/http"
 import { compactParams, signSortedParams, SignableParams } from "../../lib/signing"
 import type { QfpayOptions } from "./options"
 import { apiCodeMeaning, ApiCodeMeaning } from "./status"
@@ -38,13 +38,7 @@ export class QfpayClient {
   readonly http: HttpClient
 
   constructor(private readonly options: QfpayOptions, logger?: LoggerLike) {
-    this.http = createHttpClient({
-      gateway: GATEWAY,
-      baseURL: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      debug: options.debug,
-      logger,
+    this.http = createGatewayHttpClient(GATEWAY, options, logger, {
       secrets: [options.clientKey],
       sensitiveNames: ["x-qf-sign"],
     })
@@ -69,14 +63,7 @@ export class QfpayClient {
   ): Promise<QfpayResult> {
     const { form, headers } = this.signedForm(params)
     const response = await this.http.request({ operation: `${operation} ${path}`, method: "POST", path, form, headers, retry })
-    let body: unknown
-    try {
-      body = JSON.parse(response.body)
-    } catch {
-      throw new GatewayError("malformed_response", GATEWAY, `${path} answered HTTP ${response.status} with a body that is not JSON`, {
-        httpStatus: response.status,
-      })
-    }
+    const body: unknown = parseJsonBody(response, GATEWAY, path)
     if (!body || typeof body !== "object" || Array.isArray(body) || !("respcd" in body)) {
       throw new GatewayError("malformed_response", GATEWAY, `${path} answered without a respcd`, { httpStatus: response.status })
     }

@@ -4,24 +4,20 @@ import type {
   CancelPaymentOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
   InitiatePaymentInput,
   InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
   UpdatePaymentInput,
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { GatewayError, isGatewayError, toMedusaError } from "../../lib/errors"
-import { merchantOrderIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
+import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
 import { fromMinorUnits, parseMinor } from "../../lib/money"
 import { describeError as describe, GatewayPaymentProvider } from "../../lib/provider-base"
-import { isRecord, NextAction, NO_ACTION, RecordedRefund, recordedRefunds } from "../../lib/session-data"
+import { isRecord, NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
 import { errorFromMeaning, formatTxdtm, GATEWAY, QfpayClient, QfpayRecord } from "./client"
 import { parseQfpayOptions, QfpayOptions } from "./options"
@@ -54,24 +50,12 @@ export type QfpaySessionData = {
 
 /** Reads our data back, or undefined when it is not ours (e.g. the storefront's raw input on clean-up). */
 export function readQfpayData(data: unknown): QfpaySessionData | undefined {
-  if (!isRecord(data) || data.gateway !== "qfpay") return undefined
-  const ok =
-    typeof data.session_id === "string" &&
-    typeof data.merchant_order_id === "string" &&
-    typeof data.amount_minor === "string" &&
-    /^\d+$/.test(data.amount_minor) &&
-    typeof data.currency === "string" &&
-    typeof data.txdtm === "string" &&
-    typeof data.expires_at === "string"
-  if (!ok) return undefined
-  return {
-    ...(data as unknown as QfpaySessionData),
-    duplicate_references: Array.isArray(data.duplicate_references) ? (data.duplicate_references as string[]) : [],
-    refunds: recordedRefunds(data),
-  }
+  const read = readSessionData<QfpaySessionData>(data, "qfpay", ["amount_minor", "txdtm", "expires_at"])
+  if (!read || !/^\d+$/.test(read.amount_minor)) return undefined
+  return { ...read, duplicate_references: Array.isArray(read.duplicate_references) ? read.duplicate_references : [] }
 }
 
-export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
+export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, QfpaySessionData> {
   static identifier = "qfpay"
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -79,7 +63,16 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
   }
 
   protected readonly gatewayName = GATEWAY
+  protected readonly sessionStatusByStatus = SESSION_STATUS_BY_PAYMENT_STATUS
   protected readonly client_: QfpayClient
+
+  protected readData(data: unknown): QfpaySessionData | undefined {
+    return readQfpayData(data)
+  }
+
+  protected async refresh(data: QfpaySessionData): Promise<QfpaySessionData> {
+    return this.evaluate(await this.client_.query({ out_trade_no: data.merchant_order_id }), data)
+  }
 
   constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
     super(cradle, parseQfpayOptions(options))
@@ -89,11 +82,10 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
   // ---------------------------------------------------------------- initiate / update
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const storefront = isRecord(input.data) ? input.data : {}
-    const sessionId = String(storefront.session_id ?? input.context?.idempotency_key ?? "")
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
-    const data = await this.startAttempt(sessionId, 1, amountMinor, currency, storefront.pay_type)
-    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    const requested = isRecord(input.data) ? input.data.pay_type : undefined
+    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, requested)
+    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
@@ -103,7 +95,7 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     }
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
     if (amountMinor === BigInt(current.amount_minor) && currency === current.currency) {
-      return { data: current as unknown as Record<string, unknown> }
+      return { data: this.out(current) }
     }
     if (current.status === "paid") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment is already paid; its amount cannot change.")
@@ -118,7 +110,7 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     }
     const requested = isRecord(input.data) ? input.data.pay_type : undefined
     const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested ?? current.pay_type)
-    return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   /** The storefront may ask for a pay_type; it is untrusted and must be on the merchant's allow-list. */
@@ -150,12 +142,7 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     currency: string,
     requestedPayType: unknown
   ): Promise<QfpaySessionData> {
-    let merchantOrderId: string
-    try {
-      merchantOrderId = merchantOrderIdFor(sessionId, attempt)
-    } catch {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: the payment session id is missing; create the session through Medusa.")
-    }
+    const merchantOrderId = this.merchantOrderIdFor(sessionId, attempt)
     const now = this.now_()
     const txdtm = formatTxdtm(now)
     const base: QfpaySessionData = {
@@ -265,24 +252,6 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
 
   // ---------------------------------------------------------------- status
 
-  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
-    const data = readQfpayData(input.data)
-    if (!data) {
-      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: "not a QFPay payment session" } }
-    }
-    if (data.status === "paid") {
-      return { status: PaymentSessionStatus.CAPTURED, data: data as unknown as Record<string, unknown> }
-    }
-    let records: QfpayRecord[]
-    try {
-      records = await this.client_.query({ out_trade_no: data.merchant_order_id })
-    } catch (error) {
-      throw toMedusaError(error, "check the payment")
-    }
-    const next = this.evaluate(records, data)
-    return { status: SESSION_STATUS_BY_PAYMENT_STATUS[next.status], data: next as unknown as Record<string, unknown> }
-  }
-
   /**
    * Decides what the records QFPay holds for our order mean (reference §7, §8, §18): the earliest success
    * whose amount and currency match is the payment; further successes are duplicates to refund; a success
@@ -342,18 +311,6 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     return { ...data, status: "pending" }
   }
 
-  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
-    const data = readQfpayData(input.data)
-    if (!data) return { data: input.data ?? {} }
-    try {
-      const records = await this.client_.query({ out_trade_no: data.merchant_order_id })
-      return { data: this.evaluate(records, data) as unknown as Record<string, unknown> }
-    } catch (error) {
-      this.logger_.warn(`QFPay: retrieve ${data.merchant_order_id} failed: ${describe(error)}`)
-      return { data: data as unknown as Record<string, unknown> }
-    }
-  }
-
   // ---------------------------------------------------------------- capture / cancel / delete
 
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
@@ -361,14 +318,14 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     if (!data) return { data: input.data ?? {} }
     if (data.status === "paid") {
       // A paid QFPay order cannot be closed; Medusa refunds it through refundPayment.
-      return { data: data as unknown as Record<string, unknown> }
+      return { data: this.out(data) }
     }
     const outcome = await this.closeQuietly(data)
     if (outcome === "paid") {
-      const refreshed = await this.retrievePayment({ data: data as unknown as Record<string, unknown> })
+      const refreshed = await this.retrievePayment({ data: this.out(data) })
       return { data: refreshed.data }
     }
-    return { data: { ...data, status: "canceled", next_action: NO_ACTION } as unknown as Record<string, unknown> }
+    return { data: this.out({ ...data, status: "canceled", next_action: NO_ACTION }) }
   }
 
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
@@ -425,11 +382,9 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions> {
     const amountMinor = this.refundAmountFrom(input.amount, data.currency)
     const refundId = this.refundIdFrom(input.context)
     const known = data.refunds.find((r) => r.id === refundId)
-    if (known) return { data: data as unknown as Record<string, unknown> }
+    if (known) return { data: this.out(data) }
 
-    const record = await this.refundOnce(data, refundId, amountMinor)
-    const refunds = [...data.refunds, record]
-    return { data: { ...data, refunds } as unknown as Record<string, unknown> }
+    return { data: this.out(this.withRefund(data, await this.refundOnce(data, refundId, amountMinor))) }
   }
 
   /**

@@ -1,5 +1,5 @@
 import { GatewayError } from "../../lib/errors"
-import { createHttpClient, HttpClient, LoggerLike, RetryPolicy } from "../../lib/http"
+import { createGatewayHttpClient, parseJsonBody, HttpClient, LoggerLike, RetryPolicy } from "../../lib/http"
 import { compactParams, hmacSha256Hex } from "../../lib/signing"
 import { isRecord } from "../../lib/session-data"
 import type { QuantapayOptions } from "./options"
@@ -33,13 +33,7 @@ export class QuantapayClient {
   readonly http: HttpClient
 
   constructor(private readonly options: QuantapayOptions, logger?: LoggerLike) {
-    this.http = createHttpClient({
-      gateway: GATEWAY,
-      baseURL: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      maxRetries: options.maxRetries,
-      debug: options.debug,
-      logger,
+    this.http = createGatewayHttpClient(GATEWAY, options, logger, {
       secrets: [options.apiKey, options.webhookSecret],
       sensitiveNames: ["api-key", "signature"],
     })
@@ -48,14 +42,7 @@ export class QuantapayClient {
   async call(fn: string, args: Record<string, string | undefined>, retry: RetryPolicy): Promise<unknown> {
     const form = compactParams({ function: fn, "api-key": this.options.apiKey, ...args })
     const response = await this.http.request({ operation: fn, method: "POST", path: "/api.php", form, retry })
-    let body: unknown
-    try {
-      body = JSON.parse(response.body)
-    } catch {
-      throw new GatewayError("malformed_response", GATEWAY, `${fn} answered HTTP ${response.status} with a body that is not JSON`, {
-        httpStatus: response.status,
-      })
-    }
+    const body: unknown = parseJsonBody(response, GATEWAY, fn)
     if (!isRecord(body) || typeof body.success !== "boolean") {
       throw new GatewayError("malformed_response", GATEWAY, `${fn} answered without the {success, response} envelope`)
     }

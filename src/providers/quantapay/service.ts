@@ -1,28 +1,19 @@
 import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type {
-  CancelPaymentInput,
-  CancelPaymentOutput,
-  DeletePaymentInput,
-  DeletePaymentOutput,
-  GetPaymentStatusInput,
-  GetPaymentStatusOutput,
   InitiatePaymentInput,
   InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  RetrievePaymentInput,
-  RetrievePaymentOutput,
   UpdatePaymentInput,
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { GatewayError, isGatewayError, toMedusaError } from "../../lib/errors"
-import { manualRefund } from "../../lib/manual-refund"
-import { merchantOrderIdFor, sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
+import { GatewayError, toMedusaError } from "../../lib/errors"
+import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
 import { compareDecimals, fromMinorUnits } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
-import { isRecord, NextAction, NO_ACTION, RecordedRefund, recordedRefunds } from "../../lib/session-data"
+import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
 import { GATEWAY, QuantapayClient, QuantapayTransaction } from "./client"
 import { parseQuantapayOptions, QuantapayOptions } from "./options"
@@ -52,18 +43,10 @@ export type QuantapaySessionData = {
 }
 
 export function readQuantapayData(data: unknown): QuantapaySessionData | undefined {
-  if (!isRecord(data) || data.gateway !== "quantapay") return undefined
-  const ok =
-    typeof data.session_id === "string" &&
-    typeof data.merchant_order_id === "string" &&
-    typeof data.amount === "string" &&
-    typeof data.currency === "string" &&
-    typeof data.expires_at === "string"
-  if (!ok) return undefined
-  return { ...(data as unknown as QuantapaySessionData), refunds: recordedRefunds(data) }
+  return readSessionData<QuantapaySessionData>(data, "quantapay", ["amount", "expires_at"])
 }
 
-export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOptions> {
+export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOptions, QuantapaySessionData> {
   static identifier = "quantapay"
 
   static validateOptions(options: Record<string, unknown>): void {
@@ -71,7 +54,16 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
   }
 
   protected readonly gatewayName = GATEWAY
+  protected readonly sessionStatusByStatus = SESSION_STATUS_BY_PAYMENT_STATUS
   protected readonly client_: QuantapayClient
+
+  protected readData(data: unknown): QuantapaySessionData | undefined {
+    return readQuantapayData(data)
+  }
+
+  protected async refresh(data: QuantapaySessionData): Promise<QuantapaySessionData> {
+    return this.evaluate(await this.client_.transactionsFor(data.merchant_order_id), data)
+  }
 
   constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
     super(cradle, parseQuantapayOptions(options))
@@ -81,10 +73,9 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
   // ---------------------------------------------------------------- initiate / update
 
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const sessionId = String((isRecord(input.data) && input.data.session_id) || input.context?.idempotency_key || "")
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
-    const data = await this.startAttempt(sessionId, 1, amountMinor, currency)
-    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency)
+    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
@@ -94,24 +85,19 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
     }
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
     if (fromMinorUnits(amountMinor, currency) === current.amount && currency === current.currency) {
-      return { data: current as unknown as Record<string, unknown> }
+      return { data: this.out(current) }
     }
     // A checkout session's price is fixed (and signed): a new amount is a new session with a new order id.
-    const refreshed = await this.evaluateAt(current)
+    const refreshed = await this.refresh(current)
     if (refreshed.status === "paid") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QuantaPay: this payment is already paid; its amount cannot change.")
     }
     const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency)
-    return { status: PaymentSessionStatus.PENDING, data: data as unknown as Record<string, unknown> }
+    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   private async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QuantapaySessionData> {
-    let orderId: string
-    try {
-      orderId = merchantOrderIdFor(sessionId, attempt)
-    } catch {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QuantaPay: the payment session id is missing; create the session through Medusa.")
-    }
+    const orderId = this.merchantOrderIdFor(sessionId, attempt)
     const now = this.now_()
     const price = fromMinorUnits(amountMinor, currency)
     let session
@@ -149,25 +135,6 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
   }
 
   // ---------------------------------------------------------------- status
-
-  async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
-    const data = readQuantapayData(input.data)
-    if (!data) {
-      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: "not a QuantaPay payment session" } }
-    }
-    if (data.status === "paid") return { status: PaymentSessionStatus.CAPTURED, data: data as unknown as Record<string, unknown> }
-    let next: QuantapaySessionData
-    try {
-      next = await this.evaluateAt(data)
-    } catch (error) {
-      throw toMedusaError(error, "check the payment")
-    }
-    return { status: SESSION_STATUS_BY_PAYMENT_STATUS[next.status], data: next as unknown as Record<string, unknown> }
-  }
-
-  private async evaluateAt(data: QuantapaySessionData): Promise<QuantapaySessionData> {
-    return this.evaluate(await this.client_.transactionsFor(data.merchant_order_id), data)
-  }
 
   /**
    * What QuantaPay's transactions for our order mean (reference §7, §9): only a completed (C) transaction
@@ -230,30 +197,6 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
     return { ...data, status: "pending" }
   }
 
-  async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
-    const data = readQuantapayData(input.data)
-    if (!data) return { data: input.data ?? {} }
-    try {
-      return { data: (await this.evaluateAt(data)) as unknown as Record<string, unknown> }
-    } catch (error) {
-      this.logger_.warn(`QuantaPay: retrieve ${data.merchant_order_id} failed: ${describeError(error)}`)
-      return { data: data as unknown as Record<string, unknown> }
-    }
-  }
-
-  // ---------------------------------------------------------------- cancel / delete
-
-  /** QuantaPay has no call to cancel a checkout session; it lapses. The session is marked here. */
-  async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
-    const data = readQuantapayData(input.data)
-    if (!data || data.status === "paid") return { data: input.data ?? {} }
-    return { data: { ...data, status: "canceled", next_action: NO_ACTION } as unknown as Record<string, unknown> }
-  }
-
-  async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
-    return { data: input.data ?? {} }
-  }
-
   // ---------------------------------------------------------------- refund
 
   async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
@@ -267,18 +210,11 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
         "QuantaPay refunds are disabled for this store (refundMode \"disabled\"); refund the customer outside Medusa."
       )
     }
+    if (this.options_.refundMode === "manual") return { data: this.out(this.recordManualRefund(data, input)) }
     const amountMinor = this.refundAmountFrom(input.amount, data.currency)
     const refundId = this.refundIdFrom(input.context)
-    if (data.refunds.some((r) => r.id === refundId)) return { data: data as unknown as Record<string, unknown> }
-
-    const record =
-      this.options_.refundMode === "api"
-        ? await this.refundThroughApi(data, refundId, amountMinor)
-        : manualRefund({ gateway: GATEWAY, refundId, amountMinor, currency: data.currency, gatewayReference: data.gateway_reference, now: this.now_() })
-    if (record.status === "manual_pending") {
-      this.logger_.warn(`QuantaPay: refund ${refundId} recorded as manual: ${record.note}`)
-    }
-    return { data: { ...data, refunds: [...data.refunds, record] } as unknown as Record<string, unknown> }
+    if (data.refunds.some((r) => r.id === refundId)) return { data: this.out(data) }
+    return { data: this.out(this.withRefund(data, await this.refundThroughApi(data, refundId, amountMinor))) }
   }
 
   /**
@@ -309,7 +245,7 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
       const known = REFUND_RESULTS[result.status]
       throw new GatewayError(known?.kind ?? "declined", GATEWAY, known?.message ?? "the refund was refused", { code: result.status })
     } catch (error) {
-      if (isGatewayError(error) && error.maybeProcessed) {
+      if (this.maybeProcessed(error)) {
         const t = await this.client_.transaction(reference).catch(() => undefined)
         if (t?.status === "R") return done()
         throw new MedusaError(

@@ -5,98 +5,52 @@
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import axios from "axios"
-import { startQfpaySimulator, type QfpaySimulator } from "../../../../sandbox/qfpay/server"
-import { QfpayProviderService, type QfpaySessionData } from "../service"
+import type { QfpayProviderService } from "../service"
+import {
+  CHECKOUT_OPTIONS,
+  DIRECT_OVERRIDES,
+  asInput,
+  checkstandParams,
+  createQfpayService,
+  initiateSession,
+  openCheckstand,
+  paidDirectPayment,
+  rejection,
+  uniqueId,
+  useQfpaySimulator,
+  type Data,
+} from "./helpers"
 
 const APP = "SVCCANCELAPP"
 const KEY = "svc-cancel-client-key-0003"
-const NOTIFY_URL = "http://127.0.0.1:9/hooks/payment/qfpay_qfpay"
 
-let sim: QfpaySimulator
-
-beforeAll(async () => {
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP, clientKey: KEY }], timeScale: 1 })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+const sim = useQfpaySimulator({ appCode: APP, clientKey: KEY })
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Line = { level: string; message: string }
-type Data = QfpaySessionData & Record<string, unknown>
-
-let seq = 0
-function newSessionId(): string {
-  seq += 1
-  return `payses_01CANC${Date.now().toString(36).toUpperCase()}${String(seq).padStart(4, "0")}`
-}
+const newSessionId = () => uniqueId("payses_01CANC")
 
 function makeService(options: Record<string, unknown> = {}) {
-  const lines: Line[] = []
-  const push = (level: string) => (message: string) => void lines.push({ level, message })
-  const logger = { debug: push("debug"), info: push("info"), warn: push("warn"), error: push("error") }
-  const cradle = { logger, paymentSessionService: { retrieve: async () => undefined } }
-  const service = new QfpayProviderService(cradle, {
-    appCode: APP,
-    clientKey: KEY,
-    baseUrl: sim.url,
-    timeoutMs: 800,
-    maxRetries: 1,
-    mode: "checkout",
-    notifyUrl: NOTIFY_URL,
-    returnUrl: "https://shop.example.test/return/{session_id}",
-    failedUrl: "https://shop.example.test/failed/{session_id}",
-    ...options,
-  })
-  ;(service as any).now_ = () => new Date(Date.now() + sim.state().clockOffsetMs)
-  return { service, lines }
+  return createQfpayService(sim, { appCode: APP, clientKey: KEY }, { ...CHECKOUT_OPTIONS, ...options })
 }
 
 function directService(options: Record<string, unknown> = {}) {
   return makeService({
-    mode: "direct",
-    notifyUrl: undefined,
-    returnUrl: undefined,
-    failedUrl: undefined,
+    ...DIRECT_OVERRIDES,
     allowedPayTypes: ["800201", "802001", "800101", "801512"],
     ...options,
   })
 }
 
 async function initiate(service: QfpayProviderService, amount: unknown = 10.5, extra: Record<string, unknown> = {}) {
-  const sessionId = newSessionId()
-  const result = await service.initiatePayment({ amount: amount as any, currency_code: "hkd", data: { session_id: sessionId, ...extra } })
-  return { sessionId, data: result.data as Data }
+  const { sessionId, data } = await initiateSession(service, newSessionId(), amount, "hkd", extra)
+  return { sessionId, data }
 }
 
 const txn = (syssn: string | null) => sim.state().transactions.find((t) => t.syssn === syssn)
-const asInput = (data: unknown) => ({ data: data as Record<string, unknown> })
 
-async function paidData(service: QfpayProviderService): Promise<Data> {
-  const { data } = await initiate(service)
-  sim.completeTransaction(data.gateway_reference!, "pay")
-  const result = await service.authorizePayment(asInput(data))
-  expect(result.status).toBe(PaymentSessionStatus.CAPTURED)
-  return result.data as Data
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MedusaError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(MedusaError)
-    return error as MedusaError
-  }
-  throw new Error("expected a MedusaError, but the call succeeded")
-}
+const paidData = (service: QfpayProviderService) => paidDirectPayment(sim, service, newSessionId())
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -301,9 +255,9 @@ describe("updatePayment", () => {
     const next = (await service.updatePayment({ ...asInput(data), amount: 99.9, currency_code: "hkd" })).data as Data
     expect(next).toMatchObject({ attempt: 2, merchant_order_id: `${sessionId}-2`, amount_minor: "9990" })
     const url = (next.next_action as { url: string }).url
-    const params = Object.fromEntries(new URLSearchParams(new URL(url).hash.slice(3)))
+    const params = checkstandParams(url)
     expect(params).toMatchObject({ out_trade_no: `${sessionId}-2`, txamt: "9990" })
-    const res = await axios.post(`${sim.url}/checkstand/api/open`, { params }, { validateStatus: () => true })
+    const res = await openCheckstand(sim, params)
     expect(res.data.ok).toBe(true)
   })
 

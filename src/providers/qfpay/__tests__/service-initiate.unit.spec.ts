@@ -3,65 +3,43 @@
  * checkout URL (the simulator's page must accept it) and direct-mode order creation.
  */
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import axios from "axios"
-import { startQfpaySimulator, type QfpaySimulator } from "../../../../sandbox/qfpay/server"
-import { QfpayProviderService, type QfpaySessionData } from "../service"
+import type { QfpayProviderService, QfpaySessionData } from "../service"
+import {
+  CHECKOUT_OPTIONS,
+  DIRECT_OVERRIDES,
+  NOTIFY_URL,
+  checkstandParams,
+  createQfpayService,
+  initiateSession,
+  openCheckstand,
+  rejection,
+  uniqueId,
+  useQfpaySimulator,
+} from "./helpers"
 
 const APP = "SVCINITAPP"
 const KEY = "svc-init-client-key-0001"
-const NOTIFY_URL = "http://127.0.0.1:9/hooks/payment/qfpay_qfpay"
 const RETURN_URL = "https://shop.example.test/checkout/return?session={session_id}"
 const FAILED_URL = "https://shop.example.test/checkout/failed/{session_id}"
 
-let sim: QfpaySimulator
-
-beforeAll(async () => {
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP, clientKey: KEY }], timeScale: 1 })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+const sim = useQfpaySimulator({ appCode: APP, clientKey: KEY })
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Line = { level: string; message: string }
-
-let seq = 0
-function newSessionId(): string {
-  seq += 1
-  return `payses_01INIT${Date.now().toString(36).toUpperCase()}${String(seq).padStart(4, "0")}`
-}
+const newSessionId = () => uniqueId("payses_01INIT")
 
 function makeService(options: Record<string, unknown> = {}) {
-  const lines: Line[] = []
-  const push = (level: string) => (message: string) => void lines.push({ level, message })
-  const logger = { debug: push("debug"), info: push("info"), warn: push("warn"), error: push("error") }
-  const cradle = { logger, paymentSessionService: { retrieve: async () => undefined } }
-  const service = new QfpayProviderService(cradle, {
-    appCode: APP,
-    clientKey: KEY,
-    baseUrl: sim.url,
-    timeoutMs: 800,
-    maxRetries: 1,
-    mode: "checkout",
-    notifyUrl: NOTIFY_URL,
+  return createQfpayService(sim, { appCode: APP, clientKey: KEY }, {
+    ...CHECKOUT_OPTIONS,
     returnUrl: RETURN_URL,
     failedUrl: FAILED_URL,
     ...options,
   })
-  // The service's clock follows the simulator's (which tests may move forward).
-  ;(service as any).now_ = () => new Date(Date.now() + sim.state().clockOffsetMs)
-  return { service, lines }
 }
 
 function directService(options: Record<string, unknown> = {}) {
-  return makeService({ mode: "direct", notifyUrl: undefined, returnUrl: undefined, failedUrl: undefined, ...options })
+  return makeService({ ...DIRECT_OVERRIDES, ...options })
 }
 
 async function initiate(
@@ -70,38 +48,22 @@ async function initiate(
   currency = "hkd",
   extra: Record<string, unknown> = {}
 ): Promise<{ sessionId: string; data: QfpaySessionData; status: string; id: string }> {
-  const sessionId = newSessionId()
-  const result = await service.initiatePayment({
-    amount: amount as any,
-    currency_code: currency,
-    data: { session_id: sessionId, ...extra },
-  })
-  return { sessionId, data: result.data as unknown as QfpaySessionData, status: result.status as string, id: result.id }
+  const { sessionId, result, data } = await initiateSession(service, newSessionId(), amount, currency, extra)
+  return { sessionId, data, status: result.status as string, id: result.id }
 }
 
 function hashParams(url: string): Record<string, string> {
-  const hash = new URL(url).hash
-  expect(hash.startsWith("#/?")).toBe(true)
-  return Object.fromEntries(new URLSearchParams(hash.slice(3)))
+  expect(new URL(url).hash.startsWith("#/?")).toBe(true)
+  return checkstandParams(url)
 }
 
 async function openPage(url: string) {
-  return axios.post(`${sim.url}/checkstand/api/open`, { params: hashParams(url) }, { validateStatus: () => true })
+  return openCheckstand(sim, hashParams(url))
 }
 
 function redirectUrl(data: QfpaySessionData): string {
   expect(data.next_action.type).toBe("redirect")
   return (data.next_action as { type: "redirect"; url: string }).url
-}
-
-async function rejection(promise: Promise<unknown>): Promise<MedusaError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(MedusaError)
-    return error as MedusaError
-  }
-  throw new Error("expected a MedusaError, but the call succeeded")
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -167,11 +129,7 @@ describe("initiatePayment, hosted checkout", () => {
     const { service } = makeService()
     const { data } = await initiate(service, 10)
     const params = hashParams(redirectUrl(data))
-    const res = await axios.post(
-      `${sim.url}/checkstand/api/open`,
-      { params: { ...params, txamt: "1" } },
-      { validateStatus: () => true }
-    )
+    const res = await openCheckstand(sim, { ...params, txamt: "1" })
     expect(res.status).toBe(400)
     expect(res.data.error).toBe("QFSign_Error")
   })

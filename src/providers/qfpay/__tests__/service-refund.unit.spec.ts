@@ -2,64 +2,28 @@
  * QfpayProviderService.refundPayment against the real QFPay simulator over loopback (reference §10):
  * refund ids derived from Medusa's idempotency key, lost answers reconciled by lookup, at most one refund.
  */
-import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { startQfpaySimulator, type QfpaySimulator } from "../../../../sandbox/qfpay/server"
-import { QfpayProviderService, type QfpaySessionData } from "../service"
+import { MedusaError } from "@medusajs/framework/utils"
+import type { QfpayProviderService } from "../service"
+import { createQfpayService, paidDirectPayment, rejection, uniqueId, useQfpaySimulator, type Data } from "./helpers"
 
 const APP = "SVCREFUNDAPP"
 const KEY = "svc-refund-client-key-0004"
 
-let sim: QfpaySimulator
-
-beforeAll(async () => {
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP, clientKey: KEY }], timeScale: 1 })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+const sim = useQfpaySimulator({ appCode: APP, clientKey: KEY })
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Line = { level: string; message: string }
-type Data = QfpaySessionData & Record<string, unknown>
-
-let seq = 0
-const unique = () => `${Date.now().toString(36).toUpperCase()}${String(++seq).padStart(4, "0")}`
-const newSessionId = () => `payses_01REFD${unique()}`
-const newRefundId = () => `ref_01REFD${unique()}`
+const newSessionId = () => uniqueId("payses_01REFD")
+const newRefundId = () => uniqueId("ref_01REFD")
 
 function makeService(options: Record<string, unknown> = {}) {
-  const lines: Line[] = []
-  const push = (level: string) => (message: string) => void lines.push({ level, message })
-  const logger = { debug: push("debug"), info: push("info"), warn: push("warn"), error: push("error") }
-  const cradle = { logger, paymentSessionService: { retrieve: async () => undefined } }
-  const service = new QfpayProviderService(cradle, {
-    appCode: APP,
-    clientKey: KEY,
-    baseUrl: sim.url,
-    timeoutMs: 800,
-    maxRetries: 1,
-    mode: "direct",
-    ...options,
-  })
-  ;(service as any).now_ = () => new Date(Date.now() + sim.state().clockOffsetMs)
-  return { service, lines }
+  return createQfpayService(sim, { appCode: APP, clientKey: KEY }, { mode: "direct", ...options })
 }
 
 /** A direct-mode WeChat QR payment of `amount` HKD, paid by the shopper and authorized. */
-async function paidData(service: QfpayProviderService, amount: unknown = 10.5, currency = "hkd"): Promise<Data> {
-  const init = await service.initiatePayment({ amount: amount as any, currency_code: currency, data: { session_id: newSessionId() } })
-  const data = init.data as Data
-  sim.completeTransaction(data.gateway_reference!, "pay")
-  const result = await service.authorizePayment({ data: data as Record<string, unknown> })
-  expect(result.status).toBe(PaymentSessionStatus.CAPTURED)
-  return result.data as Data
+function paidData(service: QfpayProviderService, amount?: unknown, currency?: string): Promise<Data> {
+  return paidDirectPayment(sim, service, newSessionId(), amount, currency)
 }
 
 async function refund(service: QfpayProviderService, data: Data, amount: unknown, key?: string): Promise<Data> {
@@ -74,16 +38,6 @@ async function refund(service: QfpayProviderService, data: Data, amount: unknown
 const refundsAtGateway = (syssn: string | null) =>
   sim.state().transactions.filter((t) => t.order_type === "refund" && t.origssn === syssn)
 const payment = (syssn: string | null) => sim.state().transactions.find((t) => t.syssn === syssn)
-
-async function rejection(promise: Promise<unknown>): Promise<MedusaError> {
-  try {
-    await promise
-  } catch (error) {
-    expect(error).toBeInstanceOf(MedusaError)
-    return error as MedusaError
-  }
-  throw new Error("expected a MedusaError, but the call succeeded")
-}
 
 // ---------------------------------------------------------------------------------------------------------
 

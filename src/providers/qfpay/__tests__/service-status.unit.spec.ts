@@ -3,86 +3,49 @@
  * simulator over loopback: how the records QFPay holds for our order are read (reference §7, §8, §18).
  */
 import { MedusaError, PaymentSessionStatus } from "@medusajs/framework/utils"
-import axios from "axios"
-import { startQfpaySimulator, type QfpaySimulator } from "../../../../sandbox/qfpay/server"
-import { QfpayProviderService, type QfpaySessionData } from "../service"
+import type { QfpayProviderService, QfpaySessionData } from "../service"
+import {
+  CHECKOUT_OPTIONS,
+  DIRECT_OVERRIDES,
+  createQfpayService,
+  followSimClock,
+  initiateSession,
+  submitAtCheckstand,
+  uniqueId,
+  useQfpaySimulator,
+} from "./helpers"
 
 const APP = "SVCSTATUSAPP"
 const KEY = "svc-status-client-key-0002"
-const NOTIFY_URL = "http://127.0.0.1:9/hooks/payment/qfpay_qfpay"
 
-let sim: QfpaySimulator
-
-beforeAll(async () => {
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP, clientKey: KEY }], timeScale: 1 })
-})
-
-afterAll(async () => {
-  await sim?.close()
-})
-
-beforeEach(() => {
-  sim.reset()
-})
+const sim = useQfpaySimulator({ appCode: APP, clientKey: KEY })
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Line = { level: string; message: string }
-
-let seq = 0
-function newSessionId(): string {
-  seq += 1
-  return `payses_01STAT${Date.now().toString(36).toUpperCase()}${String(seq).padStart(4, "0")}`
-}
-
-const simNow = () => Date.now() + sim.state().clockOffsetMs
+const newSessionId = () => uniqueId("payses_01STAT")
 
 function makeService(options: Record<string, unknown> = {}) {
-  const lines: Line[] = []
-  const push = (level: string) => (message: string) => void lines.push({ level, message })
-  const logger = { debug: push("debug"), info: push("info"), warn: push("warn"), error: push("error") }
-  const cradle = { logger, paymentSessionService: { retrieve: async () => undefined } }
-  const service = new QfpayProviderService(cradle, {
-    appCode: APP,
-    clientKey: KEY,
-    baseUrl: sim.url,
-    timeoutMs: 800,
-    maxRetries: 1,
-    mode: "checkout",
-    notifyUrl: NOTIFY_URL,
-    returnUrl: "https://shop.example.test/return/{session_id}",
-    failedUrl: "https://shop.example.test/failed/{session_id}",
-    ...options,
-  })
-  // The service's clock follows the simulator's (which tests may move forward).
-  setClock(service, 0)
-  return { service, lines }
+  return createQfpayService(sim, { appCode: APP, clientKey: KEY }, { ...CHECKOUT_OPTIONS, ...options })
 }
 
+/** Moves the service's clock `aheadMs` ahead of the simulator's. */
 function setClock(service: QfpayProviderService, aheadMs: number) {
-  ;(service as any).now_ = () => new Date(simNow() + aheadMs)
+  followSimClock(service, sim, aheadMs)
 }
 
 function directService(options: Record<string, unknown> = {}) {
-  return makeService({ mode: "direct", notifyUrl: undefined, returnUrl: undefined, failedUrl: undefined, ...options })
+  return makeService({ ...DIRECT_OVERRIDES, ...options })
 }
 
 async function initiate(service: QfpayProviderService, amount: unknown = 10.5, currency = "hkd", extra: Record<string, unknown> = {}) {
-  const sessionId = newSessionId()
-  const result = await service.initiatePayment({ amount: amount as any, currency_code: currency, data: { session_id: sessionId, ...extra } })
-  return { sessionId, data: result.data as unknown as QfpaySessionData }
-}
-
-function hashParams(url: string): Record<string, string> {
-  return Object.fromEntries(new URLSearchParams(new URL(url).hash.slice(3)))
+  const { sessionId, data } = await initiateSession(service, newSessionId(), amount, currency, extra)
+  return { sessionId, data: data as QfpaySessionData }
 }
 
 /** Pays (or fails) on the simulator's hosted page, as its own script does. */
-async function submitAtPage(data: QfpaySessionData, outcome: "pay" | "fail" | "expire", payType = "800201") {
-  const url = (data.next_action as { url: string }).url
-  const res = await axios.post(`${sim.url}/checkstand/api/submit`, { params: hashParams(url), outcome, pay_type: payType })
-  return res.data as { ok: boolean; redirect: string; syssn?: string; expired?: boolean }
+function submitAtPage(data: QfpaySessionData, outcome: "pay" | "fail" | "expire", payType?: string) {
+  return submitAtCheckstand(sim, data, outcome, payType)
 }
 
 async function status(service: QfpayProviderService, data: unknown, via: "authorize" | "status" = "authorize") {

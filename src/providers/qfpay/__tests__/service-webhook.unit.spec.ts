@@ -6,15 +6,23 @@
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
-import axios from "axios"
 import { md5Hex } from "../../../lib/signing"
-import { startQfpaySimulator, type NotificationAttempt, type QfpaySimulator } from "../../../../sandbox/qfpay/server"
-import { QfpayProviderService, type QfpaySessionData } from "../service"
+import type { NotificationAttempt } from "../../../../sandbox/qfpay/server"
+import type { QfpayProviderService } from "../service"
+import {
+  CHECKOUT_OPTIONS,
+  createQfpayService,
+  initiateSession,
+  submitAtCheckstand,
+  uniqueId,
+  useQfpaySimulator,
+  type Data,
+} from "./helpers"
 
 const APP = "SVCHOOKAPP"
 const KEY = "svc-hook-client-key-0005"
 
-let sim: QfpaySimulator
+const sim = useQfpaySimulator({ appCode: APP, clientKey: KEY })
 let receiver: http.Server
 let notifyUrl: string
 /** What the merchant's endpoint received: the exact bytes and headers. */
@@ -33,24 +41,19 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve))
   notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/payment/qfpay_qfpay`
-  sim = await startQfpaySimulator({ port: 0, merchants: [{ appCode: APP, clientKey: KEY }], timeScale: 1 })
 })
 
 afterAll(async () => {
-  await sim?.close()
   await new Promise<void>((resolve) => receiver?.close(() => resolve()))
 })
 
 beforeEach(() => {
-  sim.reset()
   received = []
 })
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
 
-type Line = { level: string; message: string }
-type Data = QfpaySessionData & Record<string, unknown>
 type StoredSession = {
   id: string
   provider_id: string
@@ -60,9 +63,7 @@ type StoredSession = {
   data: Record<string, unknown> | null
 }
 
-let seq = 0
-const unique = () => `${Date.now().toString(36).toUpperCase()}${String(++seq).padStart(4, "0")}`
-const newSessionId = () => `payses_01HOOK${unique()}`
+const newSessionId = () => uniqueId("payses_01HOOK")
 
 /** Sessions the fake paymentSessionService knows; retrieve() throws for anything else, as Medusa's does. */
 let sessions: Map<string, StoredSession>
@@ -83,32 +84,16 @@ const fakeSessionService = {
 }
 
 function makeService(cradleOverride?: Record<string, unknown>) {
-  const lines: Line[] = []
-  const push = (level: string) => (message: string) => void lines.push({ level, message })
-  const logger = { debug: push("debug"), info: push("info"), warn: push("warn"), error: push("error") }
-  const cradle = cradleOverride ?? { logger, paymentSessionService: fakeSessionService }
-  if (cradleOverride && !("logger" in cradleOverride)) {
-    Object.defineProperty(cradle, "logger", { value: logger, enumerable: true })
-  }
-  const service = new QfpayProviderService(cradle, {
-    appCode: APP,
-    clientKey: KEY,
-    baseUrl: sim.url,
-    timeoutMs: 800,
-    maxRetries: 1,
-    mode: "checkout",
-    notifyUrl,
-    returnUrl: "https://shop.example.test/return/{session_id}",
-    failedUrl: "https://shop.example.test/failed/{session_id}",
-  })
-  ;(service as any).now_ = () => new Date(Date.now() + sim.state().clockOffsetMs)
-  return { service, lines }
+  return createQfpayService(
+    sim,
+    { appCode: APP, clientKey: KEY },
+    { ...CHECKOUT_OPTIONS, notifyUrl },
+    cradleOverride ?? { paymentSessionService: fakeSessionService }
+  )
 }
 
-async function initiate(service: QfpayProviderService, amount: number, currency = "hkd") {
-  const sessionId = newSessionId()
-  const result = await service.initiatePayment({ amount, currency_code: currency, data: { session_id: sessionId } })
-  return { sessionId, data: result.data as Data }
+function initiate(service: QfpayProviderService, amount: number, currency = "hkd") {
+  return initiateSession(service, newSessionId(), amount, currency)
 }
 
 function storeSession(sessionId: string, amount: unknown, currency: string, data: Data, extra: Partial<StoredSession> = {}) {
@@ -123,11 +108,8 @@ function storeSession(sessionId: string, amount: unknown, currency: string, data
   })
 }
 
-async function payAtPage(data: Data, payType = "800201"): Promise<string> {
-  const url = (data.next_action as { url: string }).url
-  const params = Object.fromEntries(new URLSearchParams(new URL(url).hash.slice(3)))
-  const res = await axios.post(`${sim.url}/checkstand/api/submit`, { params, outcome: "pay", pay_type: payType })
-  return res.data.syssn as string
+async function payAtPage(data: Data, payType?: string): Promise<string> {
+  return (await submitAtCheckstand(sim, data, "pay", payType)).syssn as string
 }
 
 async function notificationFor(syssn: string, type: "payment" | "refund" = "payment"): Promise<NotificationAttempt> {
