@@ -7,6 +7,7 @@ import http from "node:http"
 import type { AddressInfo } from "node:net"
 import { PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { md5Hex } from "../../../lib/signing"
+import type { StoredSession } from "../../../lib/webhook"
 import type { NotificationAttempt } from "../../../../sandbox/qfpay/server"
 import type { QfpayProviderService } from "../service"
 import {
@@ -53,15 +54,6 @@ beforeEach(() => {
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
-
-type StoredSession = {
-  id: string
-  provider_id: string
-  amount: unknown
-  currency_code: string
-  status: string
-  data: Record<string, unknown> | null
-}
 
 const newSessionId = () => uniqueId("payses_01HOOK")
 
