@@ -153,5 +153,37 @@ gatewaySuite({
       expect(placed.payment_status).toBe("captured")
       expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
     })
+
+    it("an expiry whose event is lost is found by the job and shown on the session", async () => {
+      const { cartId, session, chargeId } = await startPayment()
+      sim.setFault({ target: "webhook", mode: "suppress", times: -1 } as any)
+      await axios.post(`${sim.url}/__sim/charges/${chargeId}/expire`, {})
+      const report = await reconcilePendingPayments(getContainer(), { graceMinutes: 0 })
+      expect(report.updated).toEqual([session.id])
+      const [after] = await sessionsOf(cartId)
+      expect(after).toMatchObject({ status: "canceled", data: { status: "canceled", charge_status: "cancelled" } })
+    })
+
+    it("the job and a late charge.succeeded racing give one order and one capture", async () => {
+      const container = getContainer()
+      const { cartId, chargeId } = await startPayment()
+      sim.setFault({ target: "webhook", mode: "suppress", times: -1 } as any)
+      await axios.post(`${sim.url}/__sim/charges/${chargeId}/pay`, {})
+      const charge = { ...(sim.state().charges as any[]).find((c) => c.id === chargeId) }
+      delete charge.merchantId
+      const event = { id: "65f0c0ffee0000000000cafe", type: "charge.succeeded", createdAt: new Date().toISOString(), object: "event", pendingWebhooks: 0, livemode: true, data: charge }
+      const [report, ack] = await Promise.all([
+        reconcilePendingPayments(container, { graceMinutes: 0 }),
+        postEvent(JSON.stringify(event), qbitStyleSignature(event, API_KEY)),
+      ])
+      expect(ack.status).toBe(200)
+      expect(report.failed).toBe(0)
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      await sleep(WEBHOOK_DELAY_MS + 2000)
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+      expect(await orderCount()).toBe(1)
+    })
   },
 })

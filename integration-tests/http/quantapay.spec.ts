@@ -145,6 +145,35 @@ gatewaySuite({
       expect((await adminOrder(order.id)).payment_status).toBe("captured")
     })
 
+    it("an underpayment whose notice never comes is found by the job and shown on the session", async () => {
+      const { cartId, session, checkoutId } = await startPayment()
+      sim.payCheckout(checkoutId, { coin: "btc", outcome: "under" })
+      const report = await reconcilePendingPayments(getContainer(), { graceMinutes: 0 })
+      expect(report.updated).toEqual([session.id])
+      const [after] = await sessionsOf(cartId)
+      expect(after).toMatchObject({ status: "error", data: { status: "underpaid", underpayment: { expected: "49.99" } } })
+    })
+
+    it("the job and a late webhook racing give one order and one capture", async () => {
+      const container = getContainer()
+      const { cartId, session, checkoutId } = await startPayment()
+      sim.setFault({ target: "webhook", mode: "suppress", times: -1 })
+      const paid = sim.payCheckout(checkoutId, { coin: "eth", outcome: "full" })
+      const [report, ack] = await Promise.all([
+        reconcilePendingPayments(container, { graceMinutes: 0 }),
+        postWebhook({ key: SECRET, transaction: paid.transaction }),
+      ])
+      expect(ack.status).toBe(200)
+      expect(report.failed).toBe(0)
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      await sleep(WEBHOOK_DELAY_MS + 2000)
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+      expect(await orderCount()).toBe(1)
+      expect(session.id).toBeDefined()
+    })
+
     // Last on purpose: it moves the simulator clock forward for the rest of the file.
     it("a signed checkout request older than 5 minutes is refused and reported clearly", async () => {
       const cartId = await cartWithItems(1)
