@@ -1,0 +1,7 @@
+/**
+ * Fixed values of the one-command demo, shared by scripts/demo.ts and scripts/demo-seed.ts (kept in a
+ * module of its own so the demo runner does not load Medusa's workflows just to read them).
+ * The demo only listens on localhost, so a well-known admin password is acceptable and documented.
+ */
+export const DEMO_ADMIN_EMAIL = "admin@demo.local"
+export const DEMO_ADMIN_PASSWORD = "demo-password-123"
