@@ -1,5 +1,6 @@
-// Two projects: unit (pure code, the simulators, no database) and integration (a real Medusa app on a
-// real PostgreSQL, embedded unless DATABASE_URL / DB_* point elsewhere). `npm test` runs both.
+// Three projects: unit (pure code, the simulators, no database), integration (a real Medusa app on a
+// real PostgreSQL, embedded unless DATABASE_URL / DB_* point elsewhere) and browser (the demo store in
+// Debian's Chromium). `npm test` runs them one after the other (scripts/test.js).
 const transform = {
   "^.+\\.[jt]s$": [
     "@swc/jest",
@@ -27,7 +28,14 @@ const projects = {
     globalSetup: "<rootDir>/integration-tests/global-setup.js",
     globalTeardown: "<rootDir>/integration-tests/global-teardown.js",
   },
+  browser: {
+    ...common,
+    displayName: "browser",
+    testMatch: ["<rootDir>/integration-tests/browser/**/*.spec.[jt]s"],
+    globalSetup: "<rootDir>/integration-tests/browser/global-setup.js",
+    globalTeardown: "<rootDir>/integration-tests/browser/global-teardown.js",
+  },
 }
 
 const type = process.env.TEST_TYPE
-module.exports = type && projects[type] ? projects[type] : { projects: Object.values(projects) }
+module.exports = type && projects[type] ? projects[type] : { projects: [projects.unit, projects.integration] }

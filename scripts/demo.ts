@@ -22,7 +22,8 @@ import { startQbitpaySimulator } from "../sandbox/qbitpay/server"
 import { startStorefront } from "../sandbox/storefront/server"
 
 const ROOT = path.resolve(__dirname, "..")
-const DATA_DIR = path.join(ROOT, ".data")
+// DEMO_DATA_DIR lets tests run a throw-away demo beside a developer's own.
+const DATA_DIR = process.env.DEMO_DATA_DIR ? path.resolve(process.env.DEMO_DATA_DIR) : path.join(ROOT, ".data")
 const PG_DIR = path.join(DATA_DIR, "postgres")
 const LOG_DIR = path.join(DATA_DIR, "logs")
 const STATE_FILE = path.join(DATA_DIR, "demo.json")

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: unit tests, then integration tests on a real PostgreSQL (embedded unless DATABASE_URL or
-// DB_HOST is set). Each suite runs in its own jest process so the integration suite can run in band.
+// `npm test`: type check, unit tests, integration tests on a real PostgreSQL (embedded unless DATABASE_URL
+// or DB_HOST is set), then the demo store in a real browser. Each suite runs in its own jest process.
 const { spawnSync } = require("node:child_process")
 const path = require("node:path")
 
@@ -9,6 +9,7 @@ const extra = process.argv.slice(2)
 const suites = [
   { name: "unit", args: ["--silent=false"] },
   { name: "integration", args: ["--runInBand", "--forceExit", "--silent=false"] },
+  { name: "browser", args: ["--runInBand", "--forceExit", "--silent=false"] },
 ]
 const only = process.env.TEST_ONLY
 let failed = false
