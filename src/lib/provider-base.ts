@@ -6,6 +6,10 @@ import type {
   CancelPaymentOutput,
   CapturePaymentInput,
   CapturePaymentOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
   GetPaymentStatusInput,
@@ -37,6 +41,23 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   protected abstract readData(data: unknown): TData | undefined
   /** Asks the gateway about the payment and returns the data updated with what it says. */
   protected abstract refresh(data: TData): Promise<TData>
+  /**
+   * Starts a payment attempt at the gateway for this session (a new attempt gets a new order id).
+   * `requested` is what the storefront put in the session data: untrusted.
+   */
+  protected abstract startAttempt(
+    sessionId: string,
+    attempt: number,
+    amountMinor: bigint,
+    currency: string,
+    requested: Record<string, unknown>
+  ): Promise<TData>
+  /** What the data's payment is for, in minor units. */
+  protected abstract amountMinorOf(data: TData): bigint
+  /** The currencies the gateway takes; undefined = any the store uses. */
+  protected acceptedCurrencies(): ReadonlySet<string> | undefined {
+    return undefined
+  }
 
   protected readonly options_: TOptions
   protected readonly logger_: LoggerLike
@@ -51,6 +72,45 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     this.options_ = options
     this.logger_ = (safeResolve(cradle, "logger") as LoggerLike | undefined) ?? console
   }
+
+  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, this.acceptedCurrencies())
+    const requested = isRecord(input.data) ? input.data : {}
+    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, requested)
+    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  }
+
+  /**
+   * A new amount or currency means a new attempt: gateways fix (and often sign) the amount of a payment
+   * page. Refused once the payment is paid, which is checked at the gateway, not only in our data.
+   */
+  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
+    const current = this.readData(input.data)
+    if (!current) {
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `${this.gatewayName}: this payment session has no ${this.gatewayName} payment to update; create a new payment session.`
+      )
+    }
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, this.acceptedCurrencies())
+    if (amountMinor === this.amountMinorOf(current) && currency === current.currency) return { data: this.out(current) }
+    let latest: TData
+    try {
+      latest = current.status === "paid" ? current : await this.refresh(current)
+    } catch (error) {
+      throw toMedusaError(error, "check the payment before changing its amount")
+    }
+    if (latest.status === "paid") {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.gatewayName}: this payment is already paid; its amount cannot change.`)
+    }
+    await this.beforeNewAttempt(latest)
+    const requested = isRecord(input.data) ? input.data : {}
+    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested)
+    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  }
+
+  /** Called before an amount change opens a new attempt, e.g. to stop the old one being paid. */
+  protected async beforeNewAttempt(_previous: TData): Promise<void> {}
 
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     return this.getPaymentStatus(input)

@@ -1,17 +1,13 @@
-import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { MedusaError, PaymentActions } from "@medusajs/framework/utils"
 import type {
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { toMedusaError } from "../../lib/errors"
 import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { fromMinorUnits, parseMajorToMinor } from "../../lib/money"
+import { fromMinorUnits, parseMajorToMinor, toMinorUnits } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
 import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
@@ -69,31 +65,15 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
 
   // ---------------------------------------------------------------- initiate / update
 
-  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, new Set([this.options_.currency]))
-    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency)
-    return { id: data.gateway_reference, status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  protected acceptedCurrencies(): ReadonlySet<string> {
+    return new Set([this.options_.currency])
   }
 
-  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const current = readQbitpayData(input.data)
-    if (!current) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "Qbit Pay: this payment session has no charge to update; create a new payment session.")
-    }
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, new Set([this.options_.currency]))
-    if (fromMinorUnits(amountMinor, currency) === current.amount && currency === current.currency) {
-      return { data: this.out(current) }
-    }
-    // A charge's amount is fixed; Qbit Pay has no cancel, so the old charge just expires.
-    const refreshed = this.evaluate(await this.client_.retrieveCharge(current.gateway_reference).catch(() => undefined), current)
-    if (refreshed.status === "paid") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Qbit Pay: this payment is already paid; its amount cannot change.")
-    }
-    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency)
-    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  protected amountMinorOf(data: QbitpaySessionData): bigint {
+    return toMinorUnits(data.amount, data.currency)
   }
 
-  private async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QbitpaySessionData> {
+  protected async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QbitpaySessionData> {
     const orderId = this.merchantOrderIdFor(sessionId, attempt)
     const amount = fromMinorUnits(amountMinor, currency)
     let charge: QbitCharge

@@ -1,23 +1,19 @@
-import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { MedusaError, PaymentActions } from "@medusajs/framework/utils"
 import type {
   CancelPaymentInput,
   CancelPaymentOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { GatewayError, isGatewayError, toMedusaError } from "../../lib/errors"
 import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
 import { fromMinorUnits, parseMinor } from "../../lib/money"
 import { describeError as describe, GatewayPaymentProvider } from "../../lib/provider-base"
-import { isRecord, NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
+import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
 import { errorFromMeaning, formatTxdtm, GATEWAY, QfpayClient, QfpayRecord } from "./client"
 import { parseQfpayOptions, QfpayOptions } from "./options"
@@ -81,36 +77,23 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
 
   // ---------------------------------------------------------------- initiate / update
 
-  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
-    const requested = isRecord(input.data) ? input.data.pay_type : undefined
-    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, requested)
-    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  protected acceptedCurrencies(): ReadonlySet<string> {
+    return QFPAY_CURRENCIES
   }
 
-  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const current = readQfpayData(input.data)
-    if (!current) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QFPay: this payment session has no QFPay order to update; create a new payment session.")
-    }
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, QFPAY_CURRENCIES)
-    if (amountMinor === BigInt(current.amount_minor) && currency === current.currency) {
-      return { data: this.out(current) }
-    }
-    if (current.status === "paid") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment is already paid; its amount cannot change.")
-    }
-    // QFPay order ids are single-use: the new amount needs a new attempt, and the old order must not stay payable.
-    if ((await this.closeQuietly(current)) === "paid") {
+  protected amountMinorOf(data: QfpaySessionData): bigint {
+    return BigInt(data.amount_minor)
+  }
+
+  /** QFPay order ids are single-use: the new amount needs a new order, and the old one must not stay payable. */
+  protected async beforeNewAttempt(previous: QfpaySessionData): Promise<void> {
+    if ((await this.closeQuietly(previous)) === "paid") {
       // The shopper paid the current order while the amount was changing: a new order would orphan that payment.
       throw new MedusaError(
         MedusaError.Types.NOT_ALLOWED,
         "QFPay: this payment was paid while its amount was being changed; its amount cannot change now."
       )
     }
-    const requested = isRecord(input.data) ? input.data.pay_type : undefined
-    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested ?? current.pay_type)
-    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   /** The storefront may ask for a pay_type; it is untrusted and must be on the merchant's allow-list. */
@@ -135,12 +118,12 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
     return requested
   }
 
-  private async startAttempt(
+  protected async startAttempt(
     sessionId: string,
     attempt: number,
     amountMinor: bigint,
     currency: string,
-    requestedPayType: unknown
+    requested: Record<string, unknown>
   ): Promise<QfpaySessionData> {
     const merchantOrderId = this.merchantOrderIdFor(sessionId, attempt)
     const now = this.now_()
@@ -179,7 +162,7 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
       return { ...base, expires_at: expiresAt.toISOString(), next_action: { type: "redirect", url } }
     }
 
-    const payType = this.payTypeFor(requestedPayType, currency)
+    const payType = this.payTypeFor(requested.pay_type, currency)
     const expiresAt = new Date(now.getTime() + this.options_.qrExpiryMinutes * 60_000)
     const params = {
       txamt: base.amount_minor,

@@ -1,17 +1,13 @@
-import { MedusaError, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { MedusaError, PaymentActions } from "@medusajs/framework/utils"
 import type {
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
   ProviderWebhookPayload,
   RefundPaymentInput,
   RefundPaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { GatewayError, toMedusaError } from "../../lib/errors"
 import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { compareDecimals, fromMinorUnits } from "../../lib/money"
+import { compareDecimals, fromMinorUnits, toMinorUnits } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
 import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
@@ -72,31 +68,11 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
 
   // ---------------------------------------------------------------- initiate / update
 
-  async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
-    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency)
-    return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  protected amountMinorOf(data: QuantapaySessionData): bigint {
+    return toMinorUnits(data.amount, data.currency)
   }
 
-  async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const current = readQuantapayData(input.data)
-    if (!current) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, "QuantaPay: this payment session has no QuantaPay checkout to update; create a new payment session.")
-    }
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
-    if (fromMinorUnits(amountMinor, currency) === current.amount && currency === current.currency) {
-      return { data: this.out(current) }
-    }
-    // A checkout session's price is fixed (and signed): a new amount is a new session with a new order id.
-    const refreshed = await this.refresh(current)
-    if (refreshed.status === "paid") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QuantaPay: this payment is already paid; its amount cannot change.")
-    }
-    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency)
-    return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
-  }
-
-  private async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QuantapaySessionData> {
+  protected async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QuantapaySessionData> {
     const orderId = this.merchantOrderIdFor(sessionId, attempt)
     const now = this.now_()
     const price = fromMinorUnits(amountMinor, currency)
