@@ -5,3 +5,5 @@
  */
 export const DEMO_ADMIN_EMAIL = "admin@demo.local"
 export const DEMO_ADMIN_PASSWORD = "demo-password-123"
+/** The demo's automatic 12.5% promotion: every cart gets it, so the demo shows a discount without a code. */
+export const DEMO_PROMOTION_CODE = "DEMO12"

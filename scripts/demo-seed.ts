@@ -1,8 +1,10 @@
 /**
  * Seeds the demo store (run once by scripts/demo.ts through `medusa exec ./scripts/demo-seed.ts`):
  * a sales channel with a publishable key, a Hong Kong region (HKD, QFPay) and a United States region
- * (USD, QuantaPay + Qbit Pay), a stock location that ships to both with one flat shipping option per
- * region, a few products with HKD and USD prices and stock, and an admin user with an emailpass login.
+ * (USD, QuantaPay + Qbit Pay, New York's 8.875% sales tax), an automatic 12.5% promotion, a stock location
+ * that ships to both with one flat shipping option per region, a few products with HKD and USD prices and
+ * stock, and an admin user with an emailpass login. With tax and the promotion, a US cart's total has more
+ * decimals than cents (Medusa keeps it unrounded), as in most real stores.
  *
  * Everything goes through Medusa's own workflows and modules, exactly as the admin would do it, so the
  * demo exercises the same code paths as a real store. The ids the storefront needs are written as JSON
@@ -15,17 +17,19 @@ import {
   createApiKeysWorkflow,
   createInventoryLevelsWorkflow,
   createProductsWorkflow,
+  createPromotionsWorkflow,
   createRegionsWorkflow,
   createSalesChannelsWorkflow,
   createShippingOptionsWorkflow,
   createShippingProfilesWorkflow,
   createStockLocationsWorkflow,
+  createTaxRegionsWorkflow,
   createUserAccountWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
   linkSalesChannelsToStockLocationWorkflow,
   updateStoresWorkflow,
 } from "@medusajs/core-flows"
-import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from "./demo-config"
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_PROMOTION_CODE } from "./demo-config"
 
 export type DemoSeedResult = {
   publishableKey: string
@@ -86,6 +90,28 @@ export default async function seedDemo({ container }: ExecArgs) {
   })
   const hk = regions.find((r) => r.currency_code === "hkd")!
   const us = regions.find((r) => r.currency_code === "usd")!
+
+  logger.info("Demo seed: sales tax and a promotion")
+  await createTaxRegionsWorkflow(container).run({
+    input: [
+      { country_code: "us", provider_id: "tp_system", default_tax_rate: { rate: 8.875, code: "NYC", name: "New York City sales tax" } },
+      // Hong Kong has no sales tax; a tax region with 0% keeps Medusa's tax lines explicit.
+      { country_code: "hk", provider_id: "tp_system", default_tax_rate: { rate: 0, code: "HK0", name: "No sales tax" } },
+    ],
+  })
+  await createPromotionsWorkflow(container).run({
+    input: {
+      promotionsData: [
+        {
+          code: DEMO_PROMOTION_CODE,
+          type: "standard",
+          status: "active",
+          is_automatic: true,
+          application_method: { type: "percentage", target_type: "items", allocation: "across", value: 12.5 },
+        },
+      ],
+    },
+  })
 
   logger.info("Demo seed: stock location, fulfillment and shipping")
   const {

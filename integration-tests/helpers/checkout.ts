@@ -20,14 +20,32 @@ export function checkoutApi(
   return {
     storeHeaders,
 
-    async cartWithItems(quantity = 1): Promise<string> {
+    /**
+     * A cart with `quantity` of the product. `regionId` and `country` choose another region and the shipping
+     * address (which decides the tax rate); `promoCodes` are applied as a shopper would enter them.
+     */
+    async cartWithItems(quantity = 1, opts: { regionId?: string; country?: string; promoCodes?: string[]; email?: string } = {}): Promise<string> {
       const { data } = await api.post(
         "/store/carts",
-        { region_id: store().regionId, sales_channel_id: store().salesChannelId, email: "shopper@example.test" },
+        {
+          region_id: opts.regionId ?? store().regionId,
+          sales_channel_id: store().salesChannelId,
+          email: opts.email ?? "shopper@example.test",
+          ...(opts.country ? { shipping_address: { country_code: opts.country, first_name: "Ada", last_name: "Shopper", address_1: "1 Test Road", city: "Test", postal_code: "00000" } } : {}),
+        },
         storeHeaders()
       )
       await api.post(`/store/carts/${data.cart.id}/line-items`, { variant_id: store().variantId, quantity }, storeHeaders())
+      if (opts.promoCodes?.length) {
+        await api.post(`/store/carts/${data.cart.id}/promotions`, { promo_codes: opts.promoCodes }, storeHeaders())
+      }
       return data.cart.id
+    },
+
+    /** The cart's totals as Medusa keeps them (raw = unrounded). */
+    async cartTotals(cartId: string): Promise<{ total: number; raw_total: { value: string }; tax_total: number; discount_total: number }> {
+      const { data } = await api.get(`/store/carts/${cartId}?fields=+total,+raw_total,+tax_total,+discount_total`, storeHeaders())
+      return data.cart
     },
 
     async paymentCollectionFor(cartId: string): Promise<string> {
@@ -63,7 +81,7 @@ export function checkoutApi(
 
     async adminOrder(orderId: string) {
       const { data } = await api.get(
-        `/admin/orders/${orderId}?fields=id,total,payment_status,*payment_collections,*payment_collections.payments,*payment_collections.payments.captures,*payment_collections.payments.refunds`,
+        `/admin/orders/${orderId}?fields=id,total,payment_status,summary,*payment_collections,*payment_collections.payments,*payment_collections.payments.captures,*payment_collections.payments.refunds`,
         admin()
       )
       return data.order

@@ -3,8 +3,10 @@ import { ContainerRegistrationKeys, generateJwtToken, Modules } from "@medusajs/
 import {
   createApiKeysWorkflow,
   createProductsWorkflow,
+  createPromotionsWorkflow,
   createRegionsWorkflow,
   createSalesChannelsWorkflow,
+  createTaxRegionsWorkflow,
   linkSalesChannelsToApiKeyWorkflow,
 } from "@medusajs/core-flows"
 
@@ -26,6 +28,39 @@ export async function seedStore(
   container: MedusaContainer,
   opts: { currency: string; countries: string[]; providers: string[]; unitPrice: number; regionName?: string }
 ): Promise<SeededStore> {
+  const shop = await seedShop(container, {
+    regions: [{ name: opts.regionName ?? "Test region", currency: opts.currency, countries: opts.countries, providers: opts.providers }],
+    prices: { [opts.currency]: opts.unitPrice },
+  })
+  return { ...shop, regionId: shop.regions[0].id, unitPrice: opts.unitPrice, currency: opts.currency }
+}
+
+export type RegionSpec = {
+  name: string
+  currency: string
+  countries: string[]
+  providers: string[]
+  /** Prices in this region include tax (a Medusa price preference), as most of Asia and Europe show them. */
+  taxInclusive?: boolean
+  /** A sales tax / VAT in percent on every country of the region (Medusa's system tax provider). */
+  taxRatePercent?: number
+}
+
+export type SeededShop = {
+  publishableKey: string
+  salesChannelId: string
+  variantId: string
+  regions: Array<RegionSpec & { id: string }>
+}
+
+/**
+ * A store shaped like real ones: regions with a tax rate (exclusive or inclusive prices), a product priced in
+ * every currency, and optionally a percentage promotion code. All through Medusa's own workflows.
+ */
+export async function seedShop(
+  container: MedusaContainer,
+  opts: { regions: RegionSpec[]; prices: Record<string, number>; promotion?: { code: string; percent: number } }
+): Promise<SeededShop> {
   const {
     result: [salesChannel],
   } = await createSalesChannelsWorkflow(container).run({ input: { salesChannelsData: [{ name: "Web shop" }] } })
@@ -35,20 +70,41 @@ export async function seedStore(
     input: { api_keys: [{ title: "Storefront", type: "publishable", created_by: "" }] },
   })
   await linkSalesChannelsToApiKeyWorkflow(container).run({ input: { id: apiKey.id, add: [salesChannel.id] } })
-  const {
-    result: [region],
-  } = await createRegionsWorkflow(container).run({
+  const { result: created } = await createRegionsWorkflow(container).run({
     input: {
-      regions: [
-        {
-          name: opts.regionName ?? "Test region",
-          currency_code: opts.currency,
-          countries: opts.countries,
-          payment_providers: opts.providers,
-        },
-      ],
+      regions: opts.regions.map((r) => ({
+        name: r.name,
+        currency_code: r.currency,
+        countries: r.countries,
+        payment_providers: r.providers,
+        ...(r.taxInclusive ? { is_tax_inclusive: true } : {}),
+      })),
     },
   })
+  const taxed = opts.regions.flatMap((r) => (r.taxRatePercent ? r.countries.map((country) => ({ country, rate: r.taxRatePercent! })) : []))
+  if (taxed.length) {
+    await createTaxRegionsWorkflow(container).run({
+      input: taxed.map(({ country, rate }) => ({
+        country_code: country,
+        provider_id: "tp_system",
+        default_tax_rate: { rate, code: `tax-${country}`, name: `Sales tax ${country.toUpperCase()}` },
+      })),
+    })
+  }
+  if (opts.promotion) {
+    await createPromotionsWorkflow(container).run({
+      input: {
+        promotionsData: [
+          {
+            code: opts.promotion.code,
+            type: "standard",
+            status: "active",
+            application_method: { type: "percentage", target_type: "items", allocation: "across", value: opts.promotion.percent },
+          },
+        ],
+      },
+    })
+  }
   const {
     result: [product],
   } = await createProductsWorkflow(container).run({
@@ -61,10 +117,10 @@ export async function seedStore(
           variants: [
             {
               title: "One size",
-              sku: `CUP-${opts.currency}`,
+              sku: `CUP-${Object.keys(opts.prices).join("-")}`,
               manage_inventory: false,
               options: { Size: "One size" },
-              prices: [{ amount: opts.unitPrice, currency_code: opts.currency }],
+              prices: Object.entries(opts.prices).map(([currency_code, amount]) => ({ amount, currency_code })),
             },
           ],
           sales_channels: [{ id: salesChannel.id }],
@@ -74,11 +130,9 @@ export async function seedStore(
   })
   return {
     publishableKey: apiKey.token,
-    regionId: region.id,
     salesChannelId: salesChannel.id,
     variantId: product.variants[0].id,
-    unitPrice: opts.unitPrice,
-    currency: opts.currency,
+    regions: opts.regions.map((r) => ({ ...r, id: created.find((c) => c.name === r.name)!.id })),
   }
 }
 

@@ -12,11 +12,13 @@ export function manualRefund(params: {
   refundId: string
   amountMinor: bigint
   currency: string
+  /** The gateway's own minor units where they differ from ISO 4217. */
+  minorUnitOverrides?: Record<string, number>
   /** What the gateway knows the payment by, so the merchant can find it. */
   gatewayReference: string | null
   now: Date
 }): RecordedRefund {
-  const amount = fromMinorUnits(params.amountMinor, params.currency)
+  const amount = fromMinorUnits(params.amountMinor, params.currency, params.minorUnitOverrides)
   return {
     id: params.refundId,
     amount,

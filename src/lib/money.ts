@@ -14,25 +14,29 @@ export class MoneyError extends Error {
   }
 }
 
-/** ISO 4217 currencies with no minor unit. */
-const ZERO_DECIMAL = new Set([
-  "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF",
-  "XOF", "XPF",
-])
-
-/** ISO 4217 currencies with three decimals. */
-const THREE_DECIMAL = new Set(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"])
+/**
+ * ISO 4217 minor units that are not 2 (the default). Every currency a gateway here accepts is covered:
+ * QFPay's list (AED, AUD, CAD, CNY, EUR, HKD, IDR, JPY, MMK, MYR, SGD, THB, USD) is 2 except JPY (0);
+ * IDR and MMK are 2 in ISO 4217 even though Intl and Medusa's currency table show them without decimals.
+ */
+const ISO_EXPONENTS: Record<string, number> = {
+  // No minor unit.
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0,
+  VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  // Three decimals.
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  // Four decimals (units of account).
+  CLF: 4, UYW: 4,
+}
 
 /**
  * Number of decimals in the currency's minor unit (JPY 0, USD 2, KWD 3). `overrides` lets a gateway apply
- * its own rules on top of ISO (e.g. a crypto ticker with 6 or 8 decimals).
+ * its own rules on top of ISO (e.g. Qbit Pay's USDT with 6 decimals).
  */
 export function currencyExponent(currency: string, overrides: Record<string, number> = {}): number {
   const code = normalizeCurrency(currency)
   if (code in overrides) return overrides[code]
-  if (ZERO_DECIMAL.has(code)) return 0
-  if (THREE_DECIMAL.has(code)) return 3
-  return 2
+  return ISO_EXPONENTS[code] ?? 2
 }
 
 export function normalizeCurrency(currency: unknown): string {
@@ -78,8 +82,9 @@ function safeShow(value: unknown): string {
 }
 
 /**
- * Converts a major-unit amount to integer minor units for the currency. Rejects negative amounts and
- * amounts with more decimals than the currency has (e.g. 10.005 USD), instead of rounding money silently.
+ * Converts an exact major-unit amount to integer minor units for the currency. Rejects negative amounts and
+ * amounts with more decimals than the currency has (e.g. 10.005 USD) instead of rounding: for amounts we
+ * wrote ourselves and amounts a gateway reports, where extra decimals mean something is wrong.
  */
 export function toMinorUnits(
   amount: unknown,
@@ -87,8 +92,7 @@ export function toMinorUnits(
   overrides: Record<string, number> = {}
 ): bigint {
   const exponent = currencyExponent(currency, overrides)
-  const text = decimalText(amount)
-  const [, sign, whole, fraction = ""] = DECIMAL_RE.exec(text)!
+  const { negative, whole, fraction, text } = splitDecimal(amount)
   const trimmedFraction = fraction.replace(/0+$/, "")
   if (trimmedFraction.length > exponent) {
     throw new MoneyError(
@@ -96,10 +100,42 @@ export function toMinorUnits(
     )
   }
   const minor = BigInt(whole + trimmedFraction.padEnd(exponent, "0"))
-  if (sign && minor !== 0n) {
+  if (negative && minor !== 0n) {
     throw new MoneyError(`Amount ${text} is negative.`)
   }
   return minor
+}
+
+/**
+ * The one rule for amounts that come from Medusa (session amounts, the amount a webhook is checked against,
+ * refunds): Medusa keeps totals unrounded (a cart's `raw_total` with tax and a percentage promotion is e.g.
+ * 56.22375 HKD), so they are rounded to the currency's minor unit, half up (ties away from zero), exactly as
+ * Medusa's payment module rounds when it decides a collection is fully authorized or captured
+ * (`roundToCurrencyPrecision`: bignumber.js `decimalPlaces` with its default ROUND_HALF_UP at the decimals
+ * `Intl` shows for the currency). Where `Intl` shows no decimal point (JPY, KRW, ...) Medusa keeps full
+ * precision and books the session's own amount on capture, so the same half-up rule at the ISO exponent
+ * charges the nearest whole unit. Never through a float; negative amounts are refused.
+ */
+export function roundToMinorUnits(
+  amount: unknown,
+  currency: string,
+  overrides: Record<string, number> = {}
+): bigint {
+  const exponent = currencyExponent(currency, overrides)
+  const { negative, whole, fraction, text } = splitDecimal(amount)
+  const kept = fraction.slice(0, exponent).padEnd(exponent, "0")
+  const roundsUp = (fraction[exponent] ?? "0") >= "5"
+  const minor = BigInt(whole + kept) + (roundsUp ? 1n : 0n)
+  if (negative && /[1-9]/.test(whole + fraction)) {
+    throw new MoneyError(`Amount ${text} is negative.`)
+  }
+  return minor
+}
+
+function splitDecimal(amount: unknown): { negative: boolean; whole: string; fraction: string; text: string } {
+  const text = decimalText(amount)
+  const [, sign, whole, fraction = ""] = DECIMAL_RE.exec(text)!
+  return { negative: !!sign, whole, fraction, text }
 }
 
 /** Minor units (bigint, integer number or digit string) to an exact major-unit decimal string, e.g. 1050n HKD -> "10.50". */
@@ -124,15 +160,6 @@ export function fromMinorUnits(
   const whole = digits.slice(0, digits.length - exponent)
   const fraction = digits.slice(digits.length - exponent)
   return `${negative ? "-" : ""}${whole}${exponent > 0 ? "." + fraction : ""}`
-}
-
-/** Major-unit amount as an exact decimal string with exactly the currency's decimals ("10.50", "1000", "1.250"). */
-export function toDecimalString(
-  amount: unknown,
-  currency: string,
-  overrides: Record<string, number> = {}
-): string {
-  return fromMinorUnits(toMinorUnits(amount, currency, overrides), currency, overrides)
 }
 
 /**

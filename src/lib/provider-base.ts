@@ -23,7 +23,7 @@ import { isGatewayError, toMedusaError } from "./errors"
 import type { LoggerLike } from "./http"
 import { manualRefund } from "./manual-refund"
 import { merchantOrderIdFor, refundMerchantIdFor } from "./merchant-order-id"
-import { MoneyError, normalizeCurrency, toMinorUnits } from "./money"
+import { fromMinorUnits, MoneyError, normalizeCurrency, roundToMinorUnits, toMinorUnits } from "./money"
 import { BaseSessionData, isRecord, NO_ACTION, RecordedRefund } from "./session-data"
 
 /**
@@ -57,6 +57,10 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   /** The currencies the gateway takes; undefined = any the store uses. */
   protected acceptedCurrencies(): ReadonlySet<string> | undefined {
     return undefined
+  }
+  /** The gateway's own minor units where its docs differ from ISO 4217 (e.g. `{ USDT: 6 }`). */
+  protected minorUnitOverrides(): Record<string, number> {
+    return {}
   }
 
   protected readonly options_: TOptions
@@ -172,7 +176,10 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     }
   }
 
-  /** Validates the currency (against the gateway's list, when given) and converts the amount exactly. */
+  /**
+   * Validates the currency (against the gateway's list, when given) and rounds Medusa's amount to what is
+   * charged (lib/money `roundToMinorUnits`: Medusa's own rounding, so the order ends fully paid).
+   */
   protected chargeFrom(
     amount: unknown,
     currencyCode: unknown,
@@ -186,7 +193,7 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
           `${this.gatewayName} does not accept ${currency}; supported currencies: ${[...accepted].join(", ")}.`
         )
       }
-      const amountMinor = toMinorUnits(amount, currency)
+      const amountMinor = roundToMinorUnits(amount, currency, this.minorUnitOverrides())
       if (amountMinor <= 0n) {
         throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the amount to pay must be greater than zero.`)
       }
@@ -197,15 +204,38 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     }
   }
 
-  /** A refund amount (Medusa passes a raw `{ value, precision }`) in minor units, > 0. */
-  protected refundAmountFrom(amount: unknown, currency: string): bigint {
+  /** Minor units of an exact amount we wrote ourselves (session data, recorded refunds). */
+  protected exactMinor(amount: unknown, currency: string): bigint {
+    return toMinorUnits(amount, currency, this.minorUnitOverrides())
+  }
+
+  /** Minor units to the decimal text we store and send ("10.50", "1000", "1.250"). */
+  protected decimalOf(minor: bigint, currency: string): string {
+    return fromMinorUnits(minor, currency, this.minorUnitOverrides())
+  }
+
+  /**
+   * A refund amount (Medusa passes a raw `{ value, precision }`, possibly unrounded), rounded like every
+   * Medusa amount, > 0, and within what is left of the charge: refunds of a fractional total add up to
+   * exactly what was charged, and one minor unit more is refused with the amount that is still refundable.
+   */
+  protected refundAmountFrom(amount: unknown, data: TData): bigint {
     let minor: bigint
     try {
-      minor = toMinorUnits(amount, currency)
+      minor = roundToMinorUnits(amount, data.currency, this.minorUnitOverrides())
     } catch (error) {
       throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: ${describeError(error)}`)
     }
     if (minor <= 0n) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the refund amount must be greater than zero.`)
+    const charged = this.amountMinorOf(data)
+    const refunded = data.refunds.reduce((sum, r) => sum + this.exactMinor(r.amount, data.currency), 0n)
+    if (refunded + minor > charged) {
+      const show = (m: bigint) => `${this.decimalOf(m, data.currency)} ${data.currency}`
+      throw new MedusaError(
+        MedusaError.Types.INVALID_DATA,
+        `${this.gatewayName}: a refund of ${show(minor)} is more than is left to refund: ${show(charged)} was charged and ${show(refunded)} is already refunded, so at most ${show(charged - refunded)} can be refunded.`
+      )
+    }
     return minor
   }
 
@@ -225,14 +255,15 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
    * merchant (marker `manual_pending`, see lib/manual-refund), once per refund id.
    */
   protected recordManualRefund(data: TData, input: { amount: unknown; context?: PaymentProviderContext }): TData {
-    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
     const refundId = this.refundIdFrom(input.context)
     if (data.refunds.some((r) => r.id === refundId)) return data
+    const amountMinor = this.refundAmountFrom(input.amount, data)
     const record = manualRefund({
       gateway: this.gatewayName,
       refundId,
       amountMinor,
       currency: data.currency,
+      minorUnitOverrides: this.minorUnitOverrides(),
       gatewayReference: (data as BaseSessionData & { gateway_reference?: string | null }).gateway_reference ?? null,
       now: this.now_(),
     })

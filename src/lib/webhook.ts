@@ -1,4 +1,4 @@
-import { toMinorUnits } from "./money"
+import { roundToMinorUnits } from "./money"
 
 /**
  * Helpers every provider's webhook handling shares. Nothing here throws on bad input: a webhook handler
@@ -47,6 +47,8 @@ export type StoredSession = {
   id: string
   provider_id: string
   amount: unknown
+  /** Medusa's exact amount (`{ value, precision }`); `amount` may be a float copy of it. */
+  raw_amount?: unknown
   currency_code: string
   status: string
   data: Record<string, unknown> | null
@@ -80,13 +82,14 @@ export type WebhookSessionCheck =
 
 /**
  * The payment session a verified webhook points at, checked to belong to one of our provider's
- * registrations (`pp_<identifier>_...`), with its amount in minor units for comparing with what the
- * gateway reports.
+ * registrations (`pp_<identifier>_...`), with its amount rounded to minor units as it was charged (lib/money
+ * `roundToMinorUnits`) for comparing with what the gateway reports.
  */
 export async function sessionForWebhook(
   container: unknown,
   sessionId: string,
-  identifier: string
+  identifier: string,
+  minorUnitOverrides: Record<string, number> = {}
 ): Promise<WebhookSessionCheck> {
   const session = await lookupPaymentSession(container, sessionId)
   if (!session) return { ok: false, reason: `no payment session ${sessionId}` }
@@ -96,7 +99,7 @@ export async function sessionForWebhook(
   }
   try {
     const currency = String(session.currency_code).toUpperCase()
-    return { ok: true, session, currency, expectedMinor: toMinorUnits(session.amount, currency) }
+    return { ok: true, session, currency, expectedMinor: roundToMinorUnits(session.raw_amount ?? session.amount, currency, minorUnitOverrides) }
   } catch {
     return { ok: false, reason: `session ${sessionId} has an unreadable amount` }
   }

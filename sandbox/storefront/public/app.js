@@ -169,7 +169,9 @@ function renderCart() {
   )
   $("cart-empty").hidden = items.length > 0
   $("cart-subtotal").textContent = cart ? money(cart.item_subtotal ?? cart.subtotal, cart.currency_code) : "–"
+  $("cart-discount").textContent = cart?.discount_total ? `−${money(cart.discount_total, cart.currency_code)}` : "–"
   $("cart-shipping").textContent = cart?.shipping_methods?.length ? money(cart.shipping_total, cart.currency_code) : "–"
+  $("cart-tax").textContent = cart?.tax_total ? money(cart.tax_total, cart.currency_code) : "–"
   $("cart-total").textContent = cart ? money(cart.total, cart.currency_code) : "–"
   $("checkout-button").disabled = items.length === 0
 }

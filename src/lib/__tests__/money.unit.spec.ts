@@ -1,4 +1,5 @@
-import { BigNumber } from "@medusajs/framework/utils"
+import { BigNumber, defaultCurrencies } from "@medusajs/framework/utils"
+import { PaymentModuleService } from "@medusajs/payment/dist/services"
 import { BigNumber as BigNumberJS } from "bignumber.js"
 import {
   currencyExponent,
@@ -8,7 +9,7 @@ import {
   normalizeCurrency,
   parseMajorToMinor,
   parseMinor,
-  toDecimalString,
+  roundToMinorUnits,
   toMinorUnits,
 } from "../money"
 
@@ -232,22 +233,74 @@ describe("money: fromMinorUnits", () => {
   })
 })
 
-describe("money: toDecimalString", () => {
-  it.each<[unknown, string, string]>([
-    [10.5, "HKD", "10.50"],
-    ["10", "USD", "10.00"],
-    [1000, "JPY", "1000"],
-    [1.25, "KWD", "1.250"],
-    [{ value: "0.1", precision: 20 }, "USD", "0.10"],
-    [new BigNumber("12345678901234567.89"), "USD", "12345678901234567.89"],
-  ])("%p %s -> %p", (amount, currency, text) => {
-    expect(toDecimalString(amount, currency)).toBe(text)
+describe("money: roundToMinorUnits (amounts from Medusa)", () => {
+  it.each<[unknown, string, bigint]>([
+    // The issue's carts: 3 x 9.99 HKD, 12.5% off, plus 30 shipping; 9.99 USD, 12.5% off, 8.875% tax on item and shipping.
+    ["56.22375", "HKD", 5622n],
+    ["18.2270359375", "USD", 1823n],
+    // Exactly half a minor unit rounds up (away from zero), as bignumber.js ROUND_HALF_UP does.
+    ["10.005", "USD", 1001n],
+    ["10.004999999", "USD", 1000n],
+    ["0.005", "USD", 1n],
+    ["0.0049", "USD", 0n],
+    ["1.0005", "KWD", 1001n],
+    ["1.0004", "KWD", 1000n],
+    ["1234.5", "JPY", 1235n],
+    ["1234.49", "JPY", 1234n],
+    ["0.5", "KRW", 1n],
+    // Exact amounts are unchanged.
+    ["10.5", "HKD", 1050n],
+    [1000, "JPY", 1000n],
+    [{ value: "56.22375", precision: 20 }, "HKD", 5622n],
+    [new BigNumber("18.2270359375"), "USD", 1823n],
+    [new BigNumberJS("0.1").plus("0.2"), "USD", 30n],
+    [0.1 + 0.2, "USD", 30n],
+    // Very large amounts stay exact.
+    ["98765432109876543210.125", "HKD", 9876543210987654321013n],
+    ["12345678901234567.894999", "USD", 1234567890123456789n],
+    // Zero and negative zero.
+    [0, "USD", 0n],
+    ["0.004", "USD", 0n],
+    ["-0", "USD", 0n],
+    ["-0.000", "USD", 0n],
+    ["1.2345675", "USDT", 1234568n],
+  ])("%p %s -> %p", (amount, currency, minor) => {
+    expect(roundToMinorUnits(amount, currency, { USDT: 6 })).toBe(minor)
   })
 
-  it("rejects what toMinorUnits rejects", () => {
-    expect(() => toDecimalString(10.005, "USD")).toThrow(MoneyError)
-    expect(() => toDecimalString(-1, "USD")).toThrow(MoneyError)
-    expect(() => toDecimalString("abc", "USD")).toThrow(MoneyError)
+  it("refuses negative amounts, even ones that would round to zero", () => {
+    expect(() => roundToMinorUnits(-1, "USD")).toThrow(/negative/)
+    expect(() => roundToMinorUnits("-0.004", "USD")).toThrow(/negative/)
+    expect(() => roundToMinorUnits(new BigNumber(-5), "JPY")).toThrow(MoneyError)
+  })
+
+  it.each<[unknown]>([[NaN], [Infinity], ["abc"], [null], [undefined], [""], [{ value: "x" }], [true]])("refuses %p", (amount) => {
+    expect(() => roundToMinorUnits(amount, "USD")).toThrow(MoneyError)
+  })
+
+  it("rounds exactly as Medusa's payment module does wherever Medusa rounds (every currency Medusa knows)", () => {
+    // The payment module's own function, called as Medusa calls it when it decides a collection is paid.
+    const medusaRound = (PaymentModuleService.prototype as any).roundToCurrencyPrecision as (a: unknown, c: string) => InstanceType<typeof BigNumberJS>
+    const samples = ["56.22375", "18.2270359375", "10.005", "0.5", "1234.5", "1.0005", "7.9949999", "99999999.995", "0.125"]
+    let compared = 0
+    for (const code of Object.keys(defaultCurrencies)) {
+      const exponent = currencyExponent(code)
+      const medusaPrecision = medusaRound("0.1111111", code).decimalPlaces()!
+      for (const sample of samples) {
+        const ours = fromMinorUnits(roundToMinorUnits(sample, code), code)
+        if (medusaPrecision < 7) {
+          // Medusa rounds this currency: at our exponent, and to the very number we charge.
+          expect(`${code} ${medusaPrecision}`).toBe(`${code} ${exponent}`)
+          expect(`${code} ${ours}`).toBe(`${code} ${medusaRound(sample, code).toFixed(exponent)}`)
+          compared++
+        } else {
+          // Medusa keeps full precision (Intl shows no decimals for this code) and books the session's own
+          // amount on capture; we charge the nearest minor unit.
+          expect(new BigNumberJS(ours).minus(sample).abs().lte(new BigNumberJS(10).pow(-exponent).div(2))).toBe(true)
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(500)
   })
 })
 

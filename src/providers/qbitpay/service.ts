@@ -7,7 +7,7 @@ import type {
 } from "@medusajs/framework/types"
 import { toMedusaError } from "../../lib/errors"
 import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { fromMinorUnits, parseMajorToMinor, toMinorUnits } from "../../lib/money"
+import { parseMajorToMinor } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
 import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
@@ -15,6 +15,8 @@ import { GATEWAY, QbitCharge, QbitpayClient } from "./client"
 import { parseQbitpayOptions, QbitpayOptions } from "./options"
 import { ACTION_BY_EVENT, PAYMENT_STATUS_BY_CHARGE_STATUS, QbitpayPaymentStatus, SESSION_STATUS_BY_PAYMENT_STATUS } from "./status"
 import { verifyQbitpayEvent } from "./webhook"
+
+const QBITPAY_MINOR_UNITS = { USDT: 6 }
 
 /** What we keep in session / payment data. Every key is written by us on every update. */
 export type QbitpaySessionData = {
@@ -69,13 +71,18 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
     return new Set([this.options_.currency])
   }
 
+  /** Qbit Pay takes USDT with up to 6 decimals (reference §7). */
+  protected minorUnitOverrides(): Record<string, number> {
+    return QBITPAY_MINOR_UNITS
+  }
+
   protected amountMinorOf(data: QbitpaySessionData): bigint {
-    return toMinorUnits(data.amount, data.currency)
+    return this.exactMinor(data.amount, data.currency)
   }
 
   protected async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QbitpaySessionData> {
     const orderId = this.merchantOrderIdFor(sessionId, attempt)
-    const amount = fromMinorUnits(amountMinor, currency)
+    const amount = this.decimalOf(amountMinor, currency)
     let charge: QbitCharge
     try {
       charge = await this.client_.createCharge({
@@ -135,8 +142,8 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
   }
 
   private sameMoney(charge: QbitCharge, amount: string, currency: string): boolean {
-    const minor = parseMajorToMinor(charge.amount, currency)
-    return String(charge.currency).toUpperCase() === currency && minor !== undefined && fromMinorUnits(minor, currency) === amount
+    const minor = parseMajorToMinor(charge.amount, currency, this.minorUnitOverrides())
+    return String(charge.currency).toUpperCase() === currency && minor !== undefined && this.decimalOf(minor, currency) === amount
   }
 
   // ---------------------------------------------------------------- status
@@ -199,7 +206,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
       const charge = verified.charge
       const sessionId = sessionIdFromMerchantOrderId(charge.externalOrderId)
       if (!sessionId) return this.ignoreWebhook(`externalOrderId of charge ${charge.id} is not one of ours`)
-      const check = await sessionForWebhook(this.cradle_, sessionId, QbitpayProviderService.identifier)
+      const check = await sessionForWebhook(this.cradle_, sessionId, QbitpayProviderService.identifier, this.minorUnitOverrides())
       if (!check.ok) return this.ignoreWebhook(check.reason)
       const data = readQbitpayData(check.session.data)
       if (data && data.gateway_reference !== charge.id) {
@@ -208,7 +215,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
         }
         return this.ignoreWebhook(`charge ${charge.id} is not the session's current charge`)
       }
-      const expected = fromMinorUnits(check.expectedMinor, check.currency)
+      const expected = this.decimalOf(check.expectedMinor, check.currency)
       if (action === PaymentActions.SUCCESSFUL) {
         if (charge.status !== "closed" || charge.paid !== true || !this.sameMoney(charge, expected, check.currency)) {
           this.logger_.error(

@@ -362,10 +362,9 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
     if (!data || !data.gateway_reference || data.status !== "paid") {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "QFPay: this payment has no settled QFPay transaction to refund.")
     }
-    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
     const refundId = this.refundIdFrom(input.context)
-    const known = data.refunds.find((r) => r.id === refundId)
-    if (known) return { data: this.out(data) }
+    if (data.refunds.some((r) => r.id === refundId)) return { data: this.out(data) }
+    const amountMinor = this.refundAmountFrom(input.amount, data)
 
     return { data: this.out(this.withRefund(data, await this.refundOnce(data, refundId, amountMinor))) }
   }

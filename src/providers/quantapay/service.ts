@@ -7,7 +7,7 @@ import type {
 } from "@medusajs/framework/types"
 import { GatewayError, toMedusaError } from "../../lib/errors"
 import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { compareDecimals, fromMinorUnits, toMinorUnits } from "../../lib/money"
+import { compareDecimals, fromMinorUnits } from "../../lib/money"
 import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
 import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
 import { sessionForWebhook } from "../../lib/webhook"
@@ -69,7 +69,7 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
   // ---------------------------------------------------------------- initiate / update
 
   protected amountMinorOf(data: QuantapaySessionData): bigint {
-    return toMinorUnits(data.amount, data.currency)
+    return this.exactMinor(data.amount, data.currency)
   }
 
   protected async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QuantapaySessionData> {
@@ -187,9 +187,9 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
       )
     }
     if (this.options_.refundMode === "manual") return { data: this.out(this.recordManualRefund(data, input)) }
-    const amountMinor = this.refundAmountFrom(input.amount, data.currency)
     const refundId = this.refundIdFrom(input.context)
     if (data.refunds.some((r) => r.id === refundId)) return { data: this.out(data) }
+    const amountMinor = this.refundAmountFrom(input.amount, data)
     return { data: this.out(this.withRefund(data, await this.refundThroughApi(data, refundId, amountMinor))) }
   }
 

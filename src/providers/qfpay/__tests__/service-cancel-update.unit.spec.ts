@@ -291,8 +291,18 @@ describe("updatePayment", () => {
     const notOurs = await rejection(service.updatePayment({ data: { session_id: "payses_01ABC" }, amount: 10, currency_code: "hkd" }))
     expect(notOurs.type).toBe(MedusaError.Types.INVALID_DATA)
     const { data } = await initiate(service)
-    const badAmount = await rejection(service.updatePayment({ ...asInput(data), amount: 10.001, currency_code: "hkd" }))
-    expect(badAmount.type).toBe(MedusaError.Types.INVALID_DATA)
+    for (const amount of [-1, "abc", 0.001]) {
+      const badAmount = await rejection(service.updatePayment({ ...asInput(data), amount: amount as any, currency_code: "hkd" }))
+      expect(badAmount.type).toBe(MedusaError.Types.INVALID_DATA)
+    }
+    expect(txn(data.gateway_reference)).toMatchObject({ status: "open" })
+  })
+
+  it("keeps the order when Medusa's new unrounded amount rounds to what is already charged", async () => {
+    const { service } = directService()
+    const { data } = await initiate(service, 10.5)
+    const same = await service.updatePayment({ ...asInput(data), amount: { value: "10.50375", precision: 20 } as any, currency_code: "hkd" })
+    expect(same.data).toEqual(data)
     expect(txn(data.gateway_reference)).toMatchObject({ status: "open" })
   })
 })

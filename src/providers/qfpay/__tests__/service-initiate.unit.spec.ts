@@ -153,13 +153,27 @@ describe("initiatePayment, hosted checkout", () => {
     expect(Object.keys(data)).not.toContain("sign")
   })
 
-  it("refuses 10.005 HKD with a clear MedusaError instead of rounding", async () => {
+  it("charges Medusa's unrounded 56.22375 HKD (tax and a promotion) as txamt 5622, signed, and the page opens", async () => {
     const { service } = makeService()
-    const error = await rejection(initiate(service, 10.005))
+    const { data } = await initiate(service, { value: "56.22375", precision: 20 })
+    expect(data.amount_minor).toBe("5622")
+    const url = redirectUrl(data)
+    expect(hashParams(url)).toMatchObject({ txamt: "5622", txcurrcd: "HKD" })
+    const res = await openPage(url)
+    expect(res.data).toMatchObject({ ok: true, order: { txamt: "5622" } })
+  })
+
+  it("rounds exactly half a cent up (10.005 HKD -> 1001) and JPY to whole yen (1234.5 -> 1235)", async () => {
+    const { service } = makeService()
+    expect((await initiate(service, 10.005)).data.amount_minor).toBe("1001")
+    expect((await initiate(service, "1234.5", "jpy")).data.amount_minor).toBe("1235")
+  })
+
+  it("refuses an amount that rounds to zero with a clear MedusaError", async () => {
+    const { service } = makeService()
+    const error = await rejection(initiate(service, 0.004))
     expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
-    expect(error.message).toMatch(/^QFPay: /)
-    expect(error.message).toMatch(/10\.005/)
-    expect(error.message).toMatch(/decimal/)
+    expect(error.message).toBe("QFPay: the amount to pay must be greater than zero.")
   })
 
   it("charges JPY 1000 as txamt 1000 (no minor unit)", async () => {

@@ -216,20 +216,44 @@ describe("refundPayment", () => {
     expect(forced.message).toContain("1272")
     expect(forced.message).toMatch(/exceeds the amount still refundable/)
 
-    // The real thing: 10.50 paid, 11 asked.
+    // The real thing: 10.50 paid, 11 asked: refused before QFPay is called, saying what is left.
     const real = await rejection(refund(service, paid, 11, newRefundId()))
-    expect(real.type).toBe(MedusaError.Types.NOT_ALLOWED)
-    expect(real.message).toContain("1272")
+    expect(real.type).toBe(MedusaError.Types.INVALID_DATA)
+    expect(real.message).toBe(
+      "QFPay: a refund of 11.00 HKD is more than is left to refund: 10.50 HKD was charged and 0.00 HKD is already refunded, so at most 10.50 HKD can be refunded."
+    )
     expect(refundsAtGateway(paid.gateway_reference)).toHaveLength(0)
+  })
+
+  it("partial refunds of an unrounded amount add up to exactly the charge; one cent more is refused", async () => {
+    const { service } = makeService()
+    const paid = await paidData(service, { value: "56.22375", precision: 20 })
+    expect(paid.amount_minor).toBe("5622")
+    const first = await refund(service, paid, { value: "3.33", precision: 20 }, newRefundId())
+    const tooMuch = await rejection(refund(service, first, { value: "52.90", precision: 20 }, newRefundId()))
+    expect(tooMuch.type).toBe(MedusaError.Types.INVALID_DATA)
+    expect(tooMuch.message).toContain("at most 52.89 HKD can be refunded")
+    // What Medusa offers as the rest (52.89375) rounds to the last cent charged.
+    const last = await refund(service, first, { value: "52.89375", precision: 20 }, newRefundId())
+    expect(last.refunds.map((r) => r.amount)).toEqual(["3.33", "52.89"])
+    expect(refundsAtGateway(paid.gateway_reference).map((r) => r.txamt)).toEqual(["333", "5289"])
+    const more = await rejection(refund(service, last, { value: "0.01", precision: 20 }, newRefundId()))
+    expect(more.message).toContain("at most 0.00 HKD can be refunded")
+    expect(refundsAtGateway(paid.gateway_reference)).toHaveLength(2)
   })
 
   it("a refund after a full refund is refused with QFPay's code", async () => {
     const { service } = makeService()
     const paid = await paidData(service)
     const full = await refund(service, paid, 10.5, newRefundId())
+    // Our data knows the payment is fully refunded: refused without asking QFPay.
     const error = await rejection(refund(service, full, 1, newRefundId()))
-    expect(error.type).toBe(MedusaError.Types.NOT_ALLOWED)
-    expect(error.message).toContain("1264")
+    expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
+    expect(error.message).toContain("at most 0.00 HKD can be refunded")
+    // Data that does not know of the refund (e.g. refunded in QFPay's portal): QFPay refuses with its code.
+    const stale = await rejection(refund(service, paid, 1, newRefundId()))
+    expect(stale.type).toBe(MedusaError.Types.NOT_ALLOWED)
+    expect(stale.message).toContain("1264")
     expect(refundsAtGateway(paid.gateway_reference)).toHaveLength(1)
   })
 
@@ -253,10 +277,18 @@ describe("refundPayment", () => {
     expect(sim.state().faults[0].times).toBe(-1)
   })
 
-  it("refuses a zero, negative or too precise amount", async () => {
+  it("rounds an unrounded amount as Medusa does (1.005 -> 1.01)", async () => {
     const { service } = makeService()
     const paid = await paidData(service)
-    for (const amount of [0, -1, 1.005, "abc"]) {
+    const result = await refund(service, paid, { value: "1.005", precision: 20 }, newRefundId())
+    expect(result.refunds[0]).toMatchObject({ amount: "1.01" })
+    expect(refundsAtGateway(paid.gateway_reference)[0]).toMatchObject({ txamt: "101" })
+  })
+
+  it("refuses a zero, negative or unreadable amount", async () => {
+    const { service } = makeService()
+    const paid = await paidData(service)
+    for (const amount of [0, 0.004, -1, "abc"]) {
       const error = await rejection(refund(service, paid, amount, newRefundId()))
       expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
     }

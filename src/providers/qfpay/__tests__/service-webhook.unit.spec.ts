@@ -84,7 +84,7 @@ function makeService(cradleOverride?: Record<string, unknown>) {
   )
 }
 
-function initiate(service: QfpayProviderService, amount: number, currency = "hkd") {
+function initiate(service: QfpayProviderService, amount: unknown, currency = "hkd") {
   return initiateSession(service, newSessionId(), amount, currency)
 }
 
@@ -180,6 +180,21 @@ describe("getWebhookActionAndData", () => {
     storeSession(sessionId, { value: "10.5", precision: 20 }, "HKD", data)
     const result = await service.getWebhookActionAndData(payloadOf(notification.body))
     expect(result).toEqual({ action: "captured", data: { session_id: sessionId, amount: "10.50" } })
+  })
+
+  it("an unrounded session amount (tax and a promotion) is compared as charged: 56.22375 HKD is txamt 5622", async () => {
+    const { service } = makeService()
+    const raw = { value: "56.22375", precision: 20 }
+    const { sessionId, data } = await initiate(service, raw)
+    storeSession(sessionId, raw, "hkd", data)
+    const notification = await notificationFor(await payAtPage(data))
+    expect(await service.getWebhookActionAndData(payloadOf(notification.body))).toEqual({
+      action: "captured",
+      data: { session_id: sessionId, amount: "56.22" },
+    })
+    // The same notification against a session whose amount rounds to another cent is not a payment.
+    storeSession(sessionId, { value: "56.225", precision: 20 }, "hkd", data)
+    expect(await service.getWebhookActionAndData(payloadOf(notification.body))).toEqual({ action: "not_supported" })
   })
 
   it("a JPY payment reports whole yen", async () => {

@@ -83,11 +83,28 @@ describe("QuantaPay checkout session request", () => {
     }
   })
 
-  it("refuses amounts the currency cannot represent before calling QuantaPay", async () => {
+  it.each([
+    ["usd", 10.005, "10.01"],
+    ["usd", "18.2270359375", "18.23"],
+    ["usd", { value: "56.22375", precision: 20 }, "56.22"],
+    ["jpy", 1.5, "2"],
+    ["kwd", "1.23449", "1.234"],
+  ])("charges Medusa's unrounded %s amount %p rounded as Medusa rounds it: %s", async (currency, amount, price) => {
     const api = await fakeApi(() => ({ success: true, response: { payment_url: "https://x/pay.php" } }))
     try {
-      await expect(service({ baseUrl: api.url }).initiatePayment({ amount: 10.005, currency_code: "usd", data: { session_id: "payses_01ABC" }, context: {} })).rejects.toThrow("more than 2 decimal")
-      await expect(service({ baseUrl: api.url }).initiatePayment({ amount: 1.5, currency_code: "jpy", data: { session_id: "payses_01ABC" }, context: {} })).rejects.toThrow("more than 0 decimal")
+      const out = await service({ baseUrl: api.url }).initiatePayment({ amount: amount as any, currency_code: currency, data: { session_id: "payses_01ABC" }, context: {} })
+      expect(api.received[0].get("price")).toBe(price)
+      expect(out.data).toMatchObject({ amount: price })
+    } finally {
+      await api.close()
+    }
+  })
+
+  it("refuses amounts that round to nothing, and negative ones, before calling QuantaPay", async () => {
+    const api = await fakeApi(() => ({ success: true, response: { payment_url: "https://x/pay.php" } }))
+    try {
+      await expect(service({ baseUrl: api.url }).initiatePayment({ amount: 0.004, currency_code: "usd", data: { session_id: "payses_01ABC" }, context: {} })).rejects.toThrow("greater than zero")
+      await expect(service({ baseUrl: api.url }).initiatePayment({ amount: -5, currency_code: "usd", data: { session_id: "payses_01ABC" }, context: {} })).rejects.toThrow("negative")
       expect(api.received).toHaveLength(0)
     } finally {
       await api.close()

@@ -1,0 +1,113 @@
+import axios from "axios"
+import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
+import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
+import { startQuantapaySimulator } from "../../sandbox/quantapay/server"
+import type { Session } from "./checkout"
+
+/**
+ * The three gateway simulators side by side, with the credentials and environment the dev store's
+ * medusa-config.ts reads, and one way per registration to pay a session the way a shopper does.
+ */
+export const CREDENTIALS = {
+  qfpay: { appCode: "ITESTAPPCODE", clientKey: "itest-client-key-0123456789" },
+  quantapay: { apiKey: "itest-quantapay-api-key", webhookSecret: "itest-quantapay-webhook-secret" },
+  qbitpay: { apiKey: "itest-qbitpay-api-key-0123" },
+}
+
+export type QuantapaySimulator = Awaited<ReturnType<typeof startQuantapaySimulator>>
+export type QbitpaySimulator = Awaited<ReturnType<typeof startQbitpaySimulator>>
+export type Gateways = { qfpay: QfpaySimulator; quantapay: QuantapaySimulator; qbitpay: QbitpaySimulator }
+
+export const REGISTRATIONS = ["pp_qfpay_qfpay", "pp_qfpay_qfpay-direct", "pp_quantapay_quantapay", "pp_qbitpay_qbitpay"] as const
+export type RegistrationId = (typeof REGISTRATIONS)[number]
+
+export const hookUrl = (medusaPort: number, provider: string) => `http://localhost:${medusaPort}/hooks/payment/${provider}`
+
+export async function startGateways(medusaPort: number): Promise<Gateways> {
+  const [qfpay, quantapay, qbitpay] = await Promise.all([
+    startQfpaySimulator({ port: 0, merchants: [CREDENTIALS.qfpay], timeScale: 0.01 }),
+    startQuantapaySimulator({
+      port: 0,
+      accounts: [{ ...CREDENTIALS.quantapay, webhookUrl: hookUrl(medusaPort, "quantapay_quantapay"), refundsEnabled: true }],
+    }),
+    startQbitpaySimulator({ port: 0, merchants: [CREDENTIALS.qbitpay], timeScale: 0.001 }),
+  ])
+  return { qfpay, quantapay, qbitpay }
+}
+
+export async function stopGateways(gateways: Gateways | undefined): Promise<void> {
+  if (!gateways) return
+  await Promise.all([gateways.qfpay.close(), gateways.quantapay.close(), gateways.qbitpay.close()])
+}
+
+export function resetGateways(gateways: Gateways): void {
+  gateways.qfpay.reset()
+  gateways.quantapay.reset()
+  gateways.qbitpay.reset()
+}
+
+/** What medusa-config.ts reads to point every registration at its simulator. */
+export function gatewayEnv(g: Gateways, medusaPort: number, webhookDelayMs = 300): Record<string, string> {
+  return {
+    QFPAY_APP_CODE: CREDENTIALS.qfpay.appCode,
+    QFPAY_CLIENT_KEY: CREDENTIALS.qfpay.clientKey,
+    QFPAY_BASE_URL: g.qfpay.url,
+    QFPAY_NOTIFY_URL: hookUrl(medusaPort, "qfpay_qfpay"),
+    QFPAY_TIMEOUT_MS: "1500",
+    QFPAY_MAX_RETRIES: "1",
+    QUANTAPAY_API_KEY: CREDENTIALS.quantapay.apiKey,
+    QUANTAPAY_WEBHOOK_SECRET: CREDENTIALS.quantapay.webhookSecret,
+    QUANTAPAY_BASE_URL: g.quantapay.url,
+    QUANTAPAY_TIMEOUT_MS: "1500",
+    QBITPAY_API_KEY: CREDENTIALS.qbitpay.apiKey,
+    QBITPAY_BASE_URL: g.qbitpay.url,
+    QBITPAY_PAYMENT_PAGE_BASE: `${g.qbitpay.url}/h5`,
+    QBITPAY_WEBHOOK_URL: hookUrl(medusaPort, "qbitpay_qbitpay"),
+    QBITPAY_TIMEOUT_MS: "1500",
+    PAYMENT_WEBHOOK_DELAY_MS: String(webhookDelayMs),
+  }
+}
+
+/**
+ * Pays a session at its simulator as the shopper would (hosted page, QR scan, coin payment, H5 page), for
+ * exactly the amount the gateway asked for. Returns the gateway's reference of the payment.
+ */
+export async function payAtGateway(g: Gateways, session: Session): Promise<string> {
+  const data = session.data
+  switch (session.provider_id) {
+    case "pp_qfpay_qfpay": {
+      const hash = new URL(data.next_action.url).hash.replace(/^#\/?\??/, "")
+      const params = Object.fromEntries(new URLSearchParams(hash))
+      const res = await axios.post(`${g.qfpay.url}/checkstand/api/submit`, { params, outcome: "pay", pay_type: "800201" })
+      return res.data.syssn as string
+    }
+    case "pp_qfpay_qfpay-direct":
+      await axios.post(`${g.qfpay.url}/__sim/transactions/${data.gateway_reference}/pay`, {})
+      return data.gateway_reference
+    case "pp_quantapay_quantapay":
+      return String(g.quantapay.payCheckout(data.checkout_id, { coin: "eth", outcome: "full" }).transaction!.id)
+    case "pp_qbitpay_qbitpay":
+      await axios.post(`${g.qbitpay.url}/__sim/charges/${data.gateway_reference}/pay`, {})
+      return data.gateway_reference
+    default:
+      throw new Error(`No simulator for ${session.provider_id}`)
+  }
+}
+
+/** What the gateway itself charged for a session, in its minor units or exact decimal text. */
+export function chargedAtGateway(g: Gateways, session: Session): string {
+  const data = session.data
+  switch (session.provider_id) {
+    case "pp_qfpay_qfpay":
+    case "pp_qfpay_qfpay-direct": {
+      const paid = g.qfpay.state().transactions.find((t) => t.out_trade_no === data.merchant_order_id && t.order_type === "payment" && t.respcd === "0000")
+      return String(paid?.txamt)
+    }
+    case "pp_quantapay_quantapay":
+      return String(g.quantapay.state().transactions.find((t) => t.external_reference === data.merchant_order_id)?.amount_fiat)
+    case "pp_qbitpay_qbitpay":
+      return String(g.qbitpay.state().charges.find((c) => c.id === data.gateway_reference)?.amount)
+    default:
+      throw new Error(`No simulator for ${session.provider_id}`)
+  }
+}
