@@ -1,6 +1,6 @@
 import axios from "axios"
 import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
-import { qbitStyleSignature } from "../../src/lib/signing"
+import { qbitEventSignature as qbitStyleSignature } from "../../sandbox/shared/signatures"
 import { reconcilePendingPayments } from "../../src/sync/reconcile"
 import { orderForCart, sleep, waitFor } from "../helpers/store"
 import { gatewaySuite } from "../helpers/suite"

@@ -4,7 +4,7 @@
  * × timeScale on the simulator clock.
  */
 import { createHmac, randomBytes, randomInt } from "node:crypto"
-import { constantTimeEqual } from "../../src/lib/signing"
+import { secretsMatch } from "../shared/signatures"
 import type { SimClock } from "../shared/clock"
 
 export const TOKEN_LIFETIME_MS = 30 * 24 * 3_600_000
@@ -49,7 +49,7 @@ export class TokenIssuer {
     const parts = token?.split(".") ?? []
     if (parts.length !== 3) return undefined
     const [header, payload, signature] = parts
-    if (!constantTimeEqual(this.mac(`${header}.${payload}`), signature)) return undefined
+    if (!secretsMatch(this.mac(`${header}.${payload}`), signature)) return undefined
     let claims: Partial<TokenClaims>
     try {
       claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Partial<TokenClaims>

@@ -1,10 +1,10 @@
 /**
  * Event pushes (reference §8.2-§8.4): `POST <cbUrl>` with body `JSON.stringify(event)` and header
- * `QbitPay-Signature: qbitStyleSignature(event, apiKey)`. Any 2xx is success. Otherwise the push is
+ * `QbitPay-Signature: qbitEventSignature(event, apiKey)` (shared/signatures). Any 2xx is success. Otherwise the push is
  * retried every 15 min × timeScale, at most 5 more times (6 attempts). Each attempt carries
  * `pendingWebhooks` = failed pushes so far, so each retry has its own signature; the event id stays the same.
  */
-import { qbitStyleSignature } from "../../src/lib/signing"
+import { qbitEventSignature } from "../shared/signatures"
 import { Sleeper, type SimClock } from "../shared/clock"
 import { OutboundPoster, type PostOutcome } from "../shared/outbound"
 import type { QbitFaultBook } from "./faults"
@@ -63,7 +63,7 @@ export class WebhookSender {
     const body = JSON.stringify(event)
     const fault = this.deps.faults.take("webhook")
     // `malformed` sends a signature that cannot verify, to exercise the receiver's rejection path.
-    const signature = fault?.mode === "malformed" ? "0".repeat(32) : qbitStyleSignature(event, push.apiKey)
+    const signature = fault?.mode === "malformed" ? "0".repeat(32) : qbitEventSignature(event, push.apiKey)
     const base = {
       id: event.id,
       type: event.type,

@@ -3,7 +3,7 @@
  * these two JSON endpoints, which validate them the way QFPay does (anything wrong → a QFSign_Error page)
  * and, on submit, create the transaction record. No record exists before submit.
  */
-import { constantTimeEqualHex, signSortedParams } from "../../src/lib/signing"
+import { qfpayParamsSignature, secretsMatch } from "../shared/signatures"
 import { formatAmount, PAY_TYPES } from "./catalogue"
 import type { Merchant, SimCore } from "./core"
 import type { CheckoutSession } from "./store"
@@ -162,8 +162,8 @@ function validateCheckout(core: SimCore, raw: unknown): ValidCheckout {
   const missing = REQUIRED.filter((name) => !params[name])
   if (missing.length) throw new CheckoutError(`missing required parameter(s) ${missing.join(", ")}`)
 
-  const expected = signSortedParams(params, merchant.clientKey, signType, UNSIGNED)
-  if (!constantTimeEqualHex(expected, params.sign)) {
+  const expected = qfpayParamsSignature(params, merchant.clientKey, signType, UNSIGNED)
+  if (!secretsMatch(expected, params.sign, { hex: true })) {
     core.logger.warn(`checkout signature error for app code ${merchant.appCode} (${signType})`)
     throw new CheckoutError("signature error (sign does not match the parameters)")
   }

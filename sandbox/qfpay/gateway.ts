@@ -4,7 +4,7 @@
  * HTTP 200 by the HTTP layer (server.ts), which also applies faults and the rate limit.
  */
 import type { IncomingHttpHeaders } from "node:http"
-import { constantTimeEqualHex, signSortedParams, type DigestAlgorithm } from "../../src/lib/signing"
+import { qfpayParamsSignature, secretsMatch, type HashName } from "../shared/signatures"
 import { CLOSE_PAY_TYPES, REVERSAL_PAY_TYPES, VOID_SAME_DAY_PAY_TYPES, type PayTypeInfo } from "./catalogue"
 import { formatHk, hkDateDigits, parseHk } from "./clock"
 import type { Merchant, SimCore } from "./core"
@@ -67,8 +67,8 @@ export function authenticate(core: SimCore, headers: IncomingHttpHeaders, body: 
   const algorithm = signAlgorithm(header(headers, "x-qf-signtype"))
   const params = decodeForm(body)
 
-  const expected = signSortedParams(params, merchant.clientKey, algorithm)
-  if (!constantTimeEqualHex(expected, header(headers, "x-qf-sign"))) {
+  const expected = qfpayParamsSignature(params, merchant.clientKey, algorithm)
+  if (!secretsMatch(expected, header(headers, "x-qf-sign"), { hex: true })) {
     core.logger.warn(`signature error for app code ${merchant.appCode} (${algorithm})`)
     throw new GatewayError("1108", "signature error")
   }
@@ -83,7 +83,7 @@ export function authenticate(core: SimCore, headers: IncomingHttpHeaders, body: 
   return { merchant, params }
 }
 
-function signAlgorithm(signType: string | undefined): DigestAlgorithm {
+function signAlgorithm(signType: string | undefined): HashName {
   if (signType === undefined || signType === "") return "md5"
   const upper = signType.toUpperCase()
   if (upper === "MD5") return "md5"

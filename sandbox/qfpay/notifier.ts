@@ -2,7 +2,7 @@
  * Asynchronous notifications (reference §12): Python-json body, `X-QF-SIGN = upper(md5(body + key))`,
  * acknowledged only by HTTP 200 with body `SUCCESS`, retried on QFPay's schedule.
  */
-import { md5Hex } from "../../src/lib/signing"
+import { qfpayNotificationSignature } from "../shared/signatures"
 import { OutboundPoster, type PostOutcome } from "../shared/outbound"
 import { Sleeper, type SimClock } from "./clock"
 import type { FaultBook } from "./faults"
@@ -65,7 +65,7 @@ export class Notifier {
       id: `N${String(this.seq).padStart(6, "0")}`,
       url: request.url,
       body,
-      sign: md5Hex(body + request.clientKey).toUpperCase(),
+      sign: qfpayNotificationSignature(body, request.clientKey),
       syssn: request.syssn,
       out_trade_no: request.out_trade_no,
       notify_type: request.notify_type,

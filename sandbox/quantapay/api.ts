@@ -2,7 +2,7 @@
  * `POST /api.php`: the dispatcher (Boxcoin's api.php checks, in its order) and one handler per function.
  * Every answer is HTTP 200; the caller serialises the returned envelope with PHP's json_encode.
  */
-import { constantTimeEqual, hmacSha256Hex } from "../../src/lib/signing"
+import { quantapayCheckoutSignature, secretsMatch } from "../shared/signatures"
 import { API_FUNCTIONS, coinOf, FIAT_PER_USD, fiatCode, fiatDecimals, isApiFunction, type ApiFunction } from "./catalogue"
 import type { Account, SimCore } from "./core"
 import { formatUnits, fractionDigits, mul, mustRatio, ratio, roundUnits, trimZeros, type Ratio } from "./decimal"
@@ -174,9 +174,9 @@ function verifySignature(core: SimCore, account: Account, f: Fields, signature: 
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowS - Number(timestamp)) > SIGNATURE_WINDOW_S) {
     throw new ApiError("request-expired", "Request expired")
   }
-  const expected = hmacSha256Hex(account.config.webhookSecret, `${price}|${currency}|${orderId}|${timestamp}`)
+  const expected = quantapayCheckoutSignature(account.config.webhookSecret, { price, currency, orderId, timestamp })
   // Exact comparison: PHP's hash_equals is case-sensitive and hash_hmac yields lower-case hex.
-  if (!constantTimeEqual(expected, signature)) throw new ApiError("invalid-signature", "Invalid signature")
+  if (!secretsMatch(expected, signature)) throw new ApiError("invalid-signature", "Invalid signature")
 }
 
 function isHttpUrl(text: string): boolean {

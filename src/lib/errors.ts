@@ -27,7 +27,7 @@ export type GatewayErrorKind =
 export class GatewayError extends Error {
   readonly kind: GatewayErrorKind
   readonly gateway: string
-  /** The gateway's own error code when it gave one (QFPay `respcd`, Qbit `type`, QuantaPay `error_code`). */
+  /** The gateway's own error code when it gave one (a response code or error type). */
   readonly code?: string
   readonly httpStatus?: number
 

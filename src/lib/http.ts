@@ -50,7 +50,7 @@ export type HttpResponse = {
 }
 
 export type HttpClientOptions = {
-  /** Gateway name used in logs and errors, e.g. "QFPay". */
+  /** Gateway name used in logs and errors, e.g. "AcmePay". */
   gateway: string
   baseURL: string
   /** Per-attempt limit covering connect and the whole response. */
@@ -66,7 +66,7 @@ export type HttpClientOptions = {
   secrets?: Array<string | undefined>
   /** Extra field/header names to mask in logs. */
   sensitiveNames?: string[]
-  /** Responses that mean "rate limited, not processed" besides HTTP 429 (e.g. Qbit's 403 rate_limit_error). */
+  /** Responses that mean "rate limited, not processed" besides HTTP 429 (e.g. a 403 with a rate-limit error type). */
   isRateLimited?: (response: HttpResponse) => boolean
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>

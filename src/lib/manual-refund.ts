@@ -2,7 +2,7 @@ import { fromMinorUnits } from "./money"
 import type { RecordedRefund } from "./session-data"
 
 /**
- * Gateways that never hold the shopper's money (QuantaPay is non-custodial; Qbit Pay has no refund
+ * Gateways that never hold the shopper's money (non-custodial crypto checkouts; gateways with no refund
  * endpoint) cannot send a refund back. The refund is then recorded as owed by the merchant, with a marker
  * (`status: "manual_pending"`) the admin can show, and a warning in the log. Medusa books the refund as
  * usual, so the order's totals stay right.

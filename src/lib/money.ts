@@ -15,9 +15,8 @@ export class MoneyError extends Error {
 }
 
 /**
- * ISO 4217 minor units that are not 2 (the default). Every currency a gateway here accepts is covered:
- * QFPay's list (AED, AUD, CAD, CNY, EUR, HKD, IDR, JPY, MMK, MYR, SGD, THB, USD) is 2 except JPY (0);
- * IDR and MMK are 2 in ISO 4217 even though Intl and Medusa's currency table show them without decimals.
+ * ISO 4217 minor units that are not 2 (the default). IDR and MMK are 2 in ISO 4217 even though Intl and
+ * Medusa's currency table show them without decimals; a gateway with other rules passes overrides.
  */
 const ISO_EXPONENTS: Record<string, number> = {
   // No minor unit.
@@ -31,7 +30,7 @@ const ISO_EXPONENTS: Record<string, number> = {
 
 /**
  * Number of decimals in the currency's minor unit (JPY 0, USD 2, KWD 3). `overrides` lets a gateway apply
- * its own rules on top of ISO (e.g. Qbit Pay's USDT with 6 decimals).
+ * its own rules on top of ISO (e.g. USDT with 6 decimals).
  */
 export function currencyExponent(currency: string, overrides: Record<string, number> = {}): number {
   const code = normalizeCurrency(currency)
@@ -86,24 +85,8 @@ function safeShow(value: unknown): string {
  * amounts with more decimals than the currency has (e.g. 10.005 USD) instead of rounding: for amounts we
  * wrote ourselves and amounts a gateway reports, where extra decimals mean something is wrong.
  */
-export function toMinorUnits(
-  amount: unknown,
-  currency: string,
-  overrides: Record<string, number> = {}
-): bigint {
-  const exponent = currencyExponent(currency, overrides)
-  const { negative, whole, fraction, text } = splitDecimal(amount)
-  const trimmedFraction = fraction.replace(/0+$/, "")
-  if (trimmedFraction.length > exponent) {
-    throw new MoneyError(
-      `Amount ${text} ${normalizeCurrency(currency)} has more than ${exponent} decimal place(s) and cannot be charged exactly.`
-    )
-  }
-  const minor = BigInt(whole + trimmedFraction.padEnd(exponent, "0"))
-  if (negative && minor !== 0n) {
-    throw new MoneyError(`Amount ${text} is negative.`)
-  }
-  return minor
+export function toMinorUnits(amount: unknown, currency: string, overrides: Record<string, number> = {}): bigint {
+  return minorUnits(amount, currency, overrides, "exact")
 }
 
 /**
@@ -116,20 +99,22 @@ export function toMinorUnits(
  * precision and books the session's own amount on capture, so the same half-up rule at the ISO exponent
  * charges the nearest whole unit. Never through a float; negative amounts are refused.
  */
-export function roundToMinorUnits(
-  amount: unknown,
-  currency: string,
-  overrides: Record<string, number> = {}
-): bigint {
+export function roundToMinorUnits(amount: unknown, currency: string, overrides: Record<string, number> = {}): bigint {
+  return minorUnits(amount, currency, overrides, "round")
+}
+
+function minorUnits(amount: unknown, currency: string, overrides: Record<string, number>, mode: "exact" | "round"): bigint {
   const exponent = currencyExponent(currency, overrides)
   const { negative, whole, fraction, text } = splitDecimal(amount)
-  const kept = fraction.slice(0, exponent).padEnd(exponent, "0")
-  const roundsUp = (fraction[exponent] ?? "0") >= "5"
-  const minor = BigInt(whole + kept) + (roundsUp ? 1n : 0n)
-  if (negative && /[1-9]/.test(whole + fraction)) {
-    throw new MoneyError(`Amount ${text} is negative.`)
+  const beyond = fraction.slice(exponent)
+  if (mode === "exact" && /[1-9]/.test(beyond)) {
+    throw new MoneyError(
+      `Amount ${text} ${normalizeCurrency(currency)} has more than ${exponent} decimal place(s) and cannot be charged exactly.`
+    )
   }
-  return minor
+  if (negative && /[1-9]/.test(whole + fraction)) throw new MoneyError(`Amount ${text} is negative.`)
+  const kept = BigInt(whole + fraction.slice(0, exponent).padEnd(exponent, "0"))
+  return mode === "round" && (beyond[0] ?? "0") >= "5" ? kept + 1n : kept
 }
 
 function splitDecimal(amount: unknown): { negative: boolean; whole: string; fraction: string; text: string } {
@@ -181,7 +166,7 @@ export function parseMajorToMinor(
   }
 }
 
-/** Parses a gateway's minor-unit integer (e.g. QFPay `txamt: "1050"`). Undefined when it is not a plain integer. */
+/** Parses a gateway's minor-unit integer (e.g. `"1050"`). Undefined when it is not a plain integer. */
 export function parseMinor(value: unknown): bigint | undefined {
   if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) return BigInt(value)
   if (typeof value === "string" && /^\d+$/.test(value.trim())) return BigInt(value.trim())

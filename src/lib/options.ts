@@ -4,7 +4,7 @@ import { insecureBaseUrlProblem } from "./http"
 
 /**
  * Validates provider options at boot with a zod schema. The error names every bad field with the
- * provider's name, e.g. `QFPay provider option "clientKey": Required`, and never echoes a value (it
+ * provider's name, e.g. `AcmePay provider option "clientKey": Required`, and never echoes a value (it
  * could be a secret).
  */
 export function parseProviderOptions<S extends z.ZodTypeAny>(

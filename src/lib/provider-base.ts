@@ -6,54 +6,90 @@ import type {
   CancelPaymentOutput,
   CapturePaymentInput,
   CapturePaymentOutput,
-  InitiatePaymentInput,
-  InitiatePaymentOutput,
-  UpdatePaymentInput,
-  UpdatePaymentOutput,
   DeletePaymentInput,
   DeletePaymentOutput,
   GetPaymentStatusInput,
   GetPaymentStatusOutput,
+  InitiatePaymentInput,
+  InitiatePaymentOutput,
   PaymentProviderContext,
+  ProviderWebhookPayload,
+  RefundPaymentInput,
+  RefundPaymentOutput,
   RetrievePaymentInput,
   RetrievePaymentOutput,
+  UpdatePaymentInput,
+  UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
 import { isGatewayError, toMedusaError } from "./errors"
 import type { LoggerLike } from "./http"
 import { manualRefund } from "./manual-refund"
-import { merchantOrderIdFor, refundMerchantIdFor } from "./merchant-order-id"
+import { merchantOrderIdFor, refundMerchantIdFor, sessionIdFromMerchantOrderId } from "./merchant-order-id"
 import { fromMinorUnits, MoneyError, normalizeCurrency, roundToMinorUnits, toMinorUnits } from "./money"
-import { BaseSessionData, isRecord, NO_ACTION, RecordedRefund } from "./session-data"
+import { AmountRule, decidePayment, EXACT_AMOUNT, ExpectedPayment, GatewayEvent, GatewayEventKind, WebhookReading } from "./payment-event"
+import { BaseSessionData, isRecord, NO_ACTION, readStorefrontInput, RecordedRefund, StorefrontInputSpec } from "./session-data"
+import { sessionForWebhook, StoredSession } from "./webhook"
+
+/** What the shared flows need to know of a gateway, beside its options. */
+export type GatewayProfile<TData extends BaseSessionData> = {
+  /** Used in every message, e.g. "AcmePay". */
+  name: string
+  /** What a refundable payment is called at this gateway, e.g. "settled AcmePay transaction". */
+  paidPaymentName: string
+  /** The gateway's plain statuses -> Medusa session statuses (each provider's status.ts). */
+  sessionStatusByStatus: Record<TData["status"], PaymentSessionStatus>
+  /** Our data back from what Medusa stored, or undefined when it is not ours (each provider's data.ts). */
+  readData(data: unknown): TData | undefined
+}
+
+/** How refunds leave: through the gateway's API, recorded as owed by the merchant, or refused. */
+export type RefundMode = "gateway" | "manual" | "disabled"
+
+/** What core and our subscriber do with each kind of event (core acts on `captured` only). */
+const ACTION_BY_KIND: Record<GatewayEventKind, PaymentActions> = {
+  paid: PaymentActions.SUCCESSFUL,
+  underpaid: PaymentActions.FAILED,
+  failed: PaymentActions.FAILED,
+  expired: PaymentActions.CANCELED,
+  canceled: PaymentActions.CANCELED,
+  refunded: PaymentActions.NOT_SUPPORTED,
+  disputed: PaymentActions.REQUIRES_MORE,
+  dispute_closed: PaymentActions.PENDING,
+  pending: PaymentActions.PENDING,
+}
 
 /**
- * What the three providers share around Medusa's provider contract, so each service only maps its own
- * gateway: the logger and container, an injectable clock, money checks with clear errors, refund ids, and
- * the flows that are the same for every gateway here. All three settle at once, so authorizing is asking
- * the gateway whether it was paid (`refresh`), and capture is a no-op that keeps the data.
+ * Medusa's provider contract, implemented once for the three gateways here. Each provider's service.ts
+ * only maps Medusa to its gateway and back: start an attempt, ask the gateway about one (`refresh`), read a
+ * webhook into a typed event, and send a refund. Everything they share lives here: money rounding and
+ * checks, the storefront input gate, the webhook pipeline with its one payment decision, and the refund
+ * shell (ids, amounts, manual refunds). All three settle at once, so authorizing is asking the gateway
+ * whether it was paid, and capture is a no-op that keeps the data.
  */
 export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSessionData> extends AbstractPaymentProvider<TOptions> {
-  /** Used in every message, e.g. "QFPay". */
-  protected abstract readonly gatewayName: string
-  /** The gateway's plain statuses -> Medusa session statuses (each provider's status.ts). */
-  protected abstract readonly sessionStatusByStatus: Record<TData["status"], PaymentSessionStatus>
-  /** Our data back from what Medusa stored, or undefined when it is not ours. */
-  protected abstract readData(data: unknown): TData | undefined
+  /** Who the gateway is and how its data reads (each provider's data.ts). */
+  protected abstract readonly profile: GatewayProfile<TData>
   /** Asks the gateway about the payment and returns the data updated with what it says. */
   protected abstract refresh(data: TData): Promise<TData>
-  /**
-   * Starts a payment attempt at the gateway for this session (a new attempt gets a new order id).
-   * `requested` is what the storefront put in the session data: untrusted.
-   */
-  protected abstract startAttempt(
-    sessionId: string,
-    attempt: number,
-    amountMinor: bigint,
-    currency: string,
-    requested: Record<string, unknown>
-  ): Promise<TData>
-  /** What the data's payment is for, in minor units. */
-  protected abstract amountMinorOf(data: TData): bigint
+  /** Starts a payment attempt at the gateway (a new attempt gets a new order id). `input` passed the storefront gate. */
+  protected abstract startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string, input: Record<string, string>): Promise<TData>
+  /** Verifies a webhook on its raw bytes and reads it into one event. Never throws. */
+  abstract readWebhook(payload: ProviderWebhookPayload["payload"]): WebhookReading
+  /** How refunds leave this gateway (with the merchant's options). */
+  protected abstract refundMode(): RefundMode
+  /** Sends one refund through the gateway, at most once per refund id (gateways with `refundMode` "gateway"). */
+  protected sendRefund(_data: TData, _refundId: string, _amountMinor: bigint): Promise<RecordedRefund> {
+    return Promise.reject(new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name} cannot send refunds.`))
+  }
+  /** The gateway's id of the current attempt, where it exists before payment (a payment for another is not ours). */
+  protected currentPaymentReference(_data: TData): string | null {
+    return null
+  }
+  /** What a storefront may put into `data` (each key with what to send); nothing by default. */
+  storefrontInputSpec(): StorefrontInputSpec {
+    return {}
+  }
   /** The currencies the gateway takes; undefined = any the store uses. */
   protected acceptedCurrencies(): ReadonlySet<string> | undefined {
     return undefined
@@ -62,6 +98,12 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   protected minorUnitOverrides(): Record<string, number> {
     return {}
   }
+  /** See lib/payment-event `AmountRule`: exact unless the gateway lets the shopper choose what to send. */
+  protected amountRule(): AmountRule {
+    return EXACT_AMOUNT
+  }
+  /** Marks this package's providers, so a copy of the class loaded from another path is still recognised. */
+  static paymentsPackage = "medusa-payments-hk-crypto"
 
   protected readonly options_: TOptions
   protected readonly logger_: LoggerLike
@@ -70,17 +112,28 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   /** Replaced in tests. */
   protected now_: () => Date = () => new Date()
 
-  protected constructor(cradle: Record<string, unknown>, options: TOptions) {
-    super(cradle, options)
+  /** Each provider class sets its zod option parser (options.ts); it names the bad field and never echoes a value. */
+  static parseOptions: (options: unknown) => unknown
+
+  /** Medusa calls this once per class at boot: a wrong option stops the boot with a message naming the field. */
+  static validateOptions(options: Record<string, unknown>): void {
+    this.parseOptions(options)
+  }
+
+  constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
+    const parsed = (new.target as unknown as { parseOptions: (o: unknown) => TOptions }).parseOptions(options)
+    super(cradle, parsed)
     this.cradle_ = cradle
-    this.options_ = options
+    this.options_ = parsed
     this.logger_ = (safeResolve(cradle, "logger") as LoggerLike | undefined) ?? console
   }
 
+  // ---------------------------------------------------------------- sessions
+
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, this.acceptedCurrencies())
-    const requested = isRecord(input.data) ? input.data : {}
-    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, requested)
+    const storefront = this.storefrontInputOf(input.data)
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
+    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, storefront)
     return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
@@ -89,14 +142,14 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
    * page. Refused once the payment is paid, which is checked at the gateway, not only in our data.
    */
   async updatePayment(input: UpdatePaymentInput): Promise<UpdatePaymentOutput> {
-    const current = this.readData(input.data)
+    const current = this.profile.readData(input.data)
     if (!current) {
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `${this.gatewayName}: this payment session has no ${this.gatewayName} payment to update; create a new payment session.`
+        `${this.profile.name}: this payment session has no ${this.profile.name} payment to update; create a new payment session.`
       )
     }
-    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code, this.acceptedCurrencies())
+    const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
     if (amountMinor === this.amountMinorOf(current) && currency === current.currency) return { data: this.out(current) }
     let latest: TData
     try {
@@ -105,25 +158,29 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
       throw toMedusaError(error, "check the payment before changing its amount")
     }
     if (latest.status === "paid") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.gatewayName}: this payment is already paid; its amount cannot change.`)
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name}: this payment is already paid; its amount cannot change.`)
     }
     await this.beforeNewAttempt(latest)
-    const requested = isRecord(input.data) ? input.data : {}
-    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, requested)
+    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, this.inputKeptFrom(current))
     return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
   /** Called before an amount change opens a new attempt, e.g. to stop the old one being paid. */
   protected async beforeNewAttempt(_previous: TData): Promise<void> {}
 
+  /** The shopper's choices a new attempt of the same session keeps (e.g. a wallet the shopper picked). */
+  protected inputKeptFrom(_data: TData): Record<string, string> {
+    return {}
+  }
+
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
     return this.getPaymentStatus(input)
   }
 
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {
-    const data = this.readData(input.data)
+    const data = this.profile.readData(input.data)
     if (!data) {
-      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: `not a ${this.gatewayName} payment session` } }
+      return { status: PaymentSessionStatus.ERROR, data: { ...(input.data ?? {}), last_error: `not a ${this.profile.name} payment session` } }
     }
     if (data.status === "paid") return { status: PaymentSessionStatus.CAPTURED, data: this.out(data) }
     let next: TData
@@ -132,16 +189,16 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     } catch (error) {
       throw toMedusaError(error, "check the payment")
     }
-    return { status: this.sessionStatusByStatus[next.status as TData["status"]], data: this.out(next) }
+    return { status: this.profile.sessionStatusByStatus[next.status as TData["status"]], data: this.out(next) }
   }
 
   async retrievePayment(input: RetrievePaymentInput): Promise<RetrievePaymentOutput> {
-    const data = this.readData(input.data)
+    const data = this.profile.readData(input.data)
     if (!data) return { data: input.data ?? {} }
     try {
       return { data: this.out(await this.refresh(data)) }
     } catch (error) {
-      this.logger_.warn(`${this.gatewayName}: retrieve ${data.merchant_order_id} failed: ${describeError(error)}`)
+      this.logger_.warn(`${this.profile.name}: retrieve ${data.merchant_order_id} failed: ${describeError(error)}`)
       return { data: this.out(data) }
     }
   }
@@ -153,7 +210,7 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
 
   /** For gateways with no cancel call (their payment pages lapse): the session is marked here. */
   async cancelPayment(input: CancelPaymentInput): Promise<CancelPaymentOutput> {
-    const data = this.readData(input.data)
+    const data = this.profile.readData(input.data)
     if (!data || data.status === "paid") return { data: input.data ?? {} }
     return { data: this.out({ ...data, status: "canceled", next_action: NO_ACTION }) }
   }
@@ -163,55 +220,48 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     return { data: input.data ?? {} }
   }
 
-  /** The session id Medusa passes in data (set by the module, not the storefront) or as the idempotency key. */
-  protected sessionIdFrom(input: { data?: Record<string, unknown>; context?: PaymentProviderContext }): string {
-    return String((isRecord(input.data) && input.data.session_id) || input.context?.idempotency_key || "")
-  }
-
-  protected merchantOrderIdFor(sessionId: string, attempt: number): string {
-    try {
-      return merchantOrderIdFor(sessionId, attempt)
-    } catch {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the payment session id is missing; create the session through Medusa.`)
-    }
-  }
+  // ---------------------------------------------------------------- refunds
 
   /**
-   * Validates the currency (against the gateway's list, when given) and rounds Medusa's amount to what is
-   * charged (lib/money `roundToMinorUnits`: Medusa's own rounding, so the order ends fully paid).
+   * The refund shell: only a paid payment, refused when the merchant disabled refunds, each Medusa refund id
+   * handled once (a retried refund returns the data unchanged), the amount rounded like every Medusa amount
+   * and within what is left, then sent through the gateway or recorded as owed by the merchant.
    */
-  protected chargeFrom(
-    amount: unknown,
-    currencyCode: unknown,
-    accepted?: ReadonlySet<string>
-  ): { amountMinor: bigint; currency: string } {
-    try {
-      const currency = normalizeCurrency(currencyCode)
-      if (accepted && !accepted.has(currency)) {
-        throw new MedusaError(
-          MedusaError.Types.INVALID_DATA,
-          `${this.gatewayName} does not accept ${currency}; supported currencies: ${[...accepted].join(", ")}.`
-        )
-      }
-      const amountMinor = roundToMinorUnits(amount, currency, this.minorUnitOverrides())
-      if (amountMinor <= 0n) {
-        throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the amount to pay must be greater than zero.`)
-      }
-      return { amountMinor, currency }
-    } catch (error) {
-      if (error instanceof MoneyError) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: ${error.message}`)
-      throw error
+  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
+    const data = this.profile.readData(input.data)
+    if (!data || data.status !== "paid" || !data.gateway_reference) {
+      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name}: this payment has no ${this.profile.paidPaymentName} to refund.`)
     }
+    const mode = this.refundMode()
+    if (mode === "disabled") {
+      throw new MedusaError(
+        MedusaError.Types.NOT_ALLOWED,
+        `${this.profile.name} refunds are disabled for this store (refundMode "disabled"); refund the customer outside Medusa.`
+      )
+    }
+    const refundId = this.refundIdFrom(input.context)
+    if (data.refunds.some((r) => r.id === refundId)) return { data: this.out(data) }
+    const amountMinor = this.refundAmountFrom(input.amount, data)
+    const refund =
+      mode === "manual"
+        ? this.manualRefundRecord(data, refundId, amountMinor)
+        : await this.sendRefund(data, refundId, amountMinor)
+    return { data: this.out({ ...data, refunds: [...data.refunds, refund] }) }
   }
 
-  /** Minor units of an exact amount we wrote ourselves (session data, recorded refunds). */
-  protected exactMinor(amount: unknown, currency: string): bigint {
-    return toMinorUnits(amount, currency, this.minorUnitOverrides())
-  }
-
-  /** Minor units to the decimal text we store and send ("10.50", "1000", "1.250"). */
-  protected decimalOf(minor: bigint, currency: string): string {
-    return fromMinorUnits(minor, currency, this.minorUnitOverrides())
+  /** A refund the merchant owes (marker `manual_pending`, see lib/manual-refund), with a warning in the log. */
+  private manualRefundRecord(data: TData, refundId: string, amountMinor: bigint): RecordedRefund {
+    const record = manualRefund({
+      gateway: this.profile.name,
+      refundId,
+      amountMinor,
+      currency: data.currency,
+      minorUnitOverrides: this.minorUnitOverrides(),
+      gatewayReference: data.gateway_reference,
+      now: this.now_(),
+    })
+    this.logger_.warn(`${this.profile.name}: refund ${refundId} recorded as manual: ${record.note}`)
+    return record
   }
 
   /**
@@ -224,16 +274,16 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     try {
       minor = roundToMinorUnits(amount, data.currency, this.minorUnitOverrides())
     } catch (error) {
-      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: ${describeError(error)}`)
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: ${describeError(error)}`)
     }
-    if (minor <= 0n) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.gatewayName}: the refund amount must be greater than zero.`)
+    if (minor <= 0n) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: the refund amount must be greater than zero.`)
     const charged = this.amountMinorOf(data)
     const refunded = data.refunds.reduce((sum, r) => sum + this.exactMinor(r.amount, data.currency), 0n)
     if (refunded + minor > charged) {
       const show = (m: bigint) => `${this.decimalOf(m, data.currency)} ${data.currency}`
       throw new MedusaError(
         MedusaError.Types.INVALID_DATA,
-        `${this.gatewayName}: a refund of ${show(minor)} is more than is left to refund: ${show(charged)} was charged and ${show(refunded)} is already refunded, so at most ${show(charged - refunded)} can be refunded.`
+        `${this.profile.name}: a refund of ${show(minor)} is more than is left to refund: ${show(charged)} was charged and ${show(refunded)} is already refunded, so at most ${show(charged - refunded)} can be refunded.`
       )
     }
     return minor
@@ -246,39 +296,171 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   protected refundIdFrom(context: PaymentProviderContext | undefined): string {
     const key = context?.idempotency_key
     if (key) return refundMerchantIdFor(key)
-    this.logger_.warn(`${this.gatewayName}: refund without an idempotency key; a one-off refund id is used`)
+    this.logger_.warn(`${this.profile.name}: refund without an idempotency key; a one-off refund id is used`)
     return refundMerchantIdFor(`rf_${this.now_().getTime()}_${Math.random().toString(36).slice(2, 10)}`)
   }
 
-  /**
-   * The refund flow for gateways that cannot send money back: the refund is recorded as owed by the
-   * merchant (marker `manual_pending`, see lib/manual-refund), once per refund id.
-   */
-  protected recordManualRefund(data: TData, input: { amount: unknown; context?: PaymentProviderContext }): TData {
-    const refundId = this.refundIdFrom(input.context)
-    if (data.refunds.some((r) => r.id === refundId)) return data
-    const amountMinor = this.refundAmountFrom(input.amount, data)
-    const record = manualRefund({
-      gateway: this.gatewayName,
-      refundId,
-      amountMinor,
+  /** A refund record for a refund the gateway confirmed (or is still processing). */
+  protected refundRecord(data: TData, id: string, amountMinor: bigint, reference: string | null, status: RecordedRefund["status"]): RecordedRefund {
+    if (status === "processing") this.logger_.warn(`${this.profile.name}: refund ${id} is still processing at ${this.profile.name}`)
+    return {
+      id,
+      amount: this.decimalOf(amountMinor, data.currency),
       currency: data.currency,
-      minorUnitOverrides: this.minorUnitOverrides(),
-      gatewayReference: (data as BaseSessionData & { gateway_reference?: string | null }).gateway_reference ?? null,
-      now: this.now_(),
-    })
-    this.logger_.warn(`${this.gatewayName}: refund ${refundId} recorded as manual: ${record.note}`)
-    return this.withRefund(data, record)
+      status,
+      gateway_reference: reference || null,
+      created_at: this.now_().toISOString(),
+    }
   }
 
-  protected withRefund(data: TData, refund: RecordedRefund): TData {
-    return { ...data, refunds: [...data.refunds, refund] }
+  // ---------------------------------------------------------------- webhooks
+
+  /**
+   * The webhook pipeline, the same for every gateway: the gateway's webhook.ts verifies the raw bytes and
+   * reads one event; the event must lead to a payment session of this provider, and then one decision
+   * (lib/payment-event `decidePayment`) says whether it is that session's payment. A payment for a superseded
+   * attempt or with another amount is never reported paid. Other events (failed, expired, disputed, ...) of
+   * the session's current attempt are reported for the session-sync subscriber. Never throws: a throw would
+   * make Medusa's event bus retry a webhook that cannot succeed.
+   */
+  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
+    try {
+      const reading = this.readWebhook(payload)
+      if (!reading.ok) return this.ignoreWebhook(reading.reason)
+      return await this.webhookAction(reading.event)
+    } catch (error) {
+      return this.ignoreWebhook(`could not be processed: ${describeError(error)}`)
+    }
+  }
+
+  /** What Medusa should do with a verified event (also used by the plugin's own webhook routes). */
+  async webhookAction(event: GatewayEvent): Promise<WebhookActionResult> {
+    const action = ACTION_BY_KIND[event.kind]
+    if (action === PaymentActions.NOT_SUPPORTED) return { action }
+    const found = await this.sessionOf(event)
+    if (!found.ok) return this.ignoreWebhook(found.reason)
+    const { session, expected } = found
+    const amount = this.decimalOf(expected.chargedMinor, expected.currency)
+    if (event.kind !== "paid") {
+      const current =
+        event.merchantOrderId === expected.merchantOrderId && (!expected.gatewayReference || event.gatewayReference === expected.gatewayReference)
+      if (!current) return this.ignoreWebhook(`${event.kind} event for ${event.gatewayReference ?? event.merchantOrderId}, not the session's current payment`)
+      return { action, data: { session_id: session.id, amount } }
+    }
+    const decision = decidePayment(event, expected, this.amountRule())
+    if (!decision.pays) {
+      this.logger_.error(
+        `${this.profile.name}: payment ${event.gatewayReference} for session ${session.id} is not treated as paid: ${decision.reason}${
+          decision.why === "other_attempt" ? "; refund it" : ""
+        }`
+      )
+      return { action: PaymentActions.NOT_SUPPORTED }
+    }
+    return { action, data: { session_id: session.id, amount } }
+  }
+
+  /** The session an event points at, checked to be one of this provider's, with what its payment must be. */
+  protected async sessionOf(
+    event: GatewayEvent
+  ): Promise<{ ok: true; session: StoredSession; data: TData; expected: ExpectedPayment } | { ok: false; reason: string }> {
+    const sessionId = sessionIdFromMerchantOrderId(event.merchantOrderId)
+    if (!sessionId) return { ok: false, reason: `order ${JSON.stringify(event.merchantOrderId)} is not one of ours` }
+    const identifier = (this.constructor as unknown as { identifier: string }).identifier
+    const check = await sessionForWebhook(this.cradle_, sessionId, identifier, this.minorUnitOverrides())
+    if (!check.ok) return check
+    const { session, currency, expectedMinor: chargedMinor } = check
+    const data = this.profile.readData(session.data)
+    if (!data) return { ok: false, reason: `session ${sessionId} holds no ${this.profile.name} payment` }
+    return {
+      ok: true,
+      session,
+      data,
+      expected: {
+        merchantOrderId: data.merchant_order_id,
+        gatewayReference: this.currentPaymentReference(data),
+        chargedMinor,
+        currency,
+        minorUnitOverrides: this.minorUnitOverrides(),
+      },
+    }
   }
 
   /** Logs why a webhook is not acted on and answers `not_supported` (throwing would make Medusa retry it). */
   protected ignoreWebhook(reason: string): WebhookActionResult {
-    this.logger_.warn(`${this.gatewayName}: webhook ignored: ${reason}`)
+    this.logger_.warn(`${this.profile.name}: webhook ignored: ${reason}`)
     return { action: PaymentActions.NOT_SUPPORTED }
+  }
+
+  // ---------------------------------------------------------------- money and ids
+
+  /**
+   * What is wrong with what a storefront sent as `data` (lib/session-data allow-list), as a sentence that
+   * says what to send, or undefined when it is fine. Also run by the plugin's middleware before Medusa stores
+   * the data, so bad input is a 400 and never reaches the database.
+   */
+  storefrontInputProblem(data: unknown): string | undefined {
+    const read = readStorefrontInput(data, this.storefrontInputSpec())
+    return read.ok ? undefined : `${this.profile.name}: ${read.problem}`
+  }
+
+  /** The storefront's `data` through the allow-list; a 400 that says what to send otherwise. */
+  protected storefrontInputOf(data: unknown): Record<string, string> {
+    const read = readStorefrontInput(data, this.storefrontInputSpec())
+    if (!read.ok) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: ${read.problem}`)
+    return read.values
+  }
+
+  /** The session id Medusa passes in data (set by the module, not the storefront) or as the idempotency key. */
+  protected sessionIdFrom(input: { data?: Record<string, unknown>; context?: PaymentProviderContext }): string {
+    return String((isRecord(input.data) && input.data.session_id) || input.context?.idempotency_key || "")
+  }
+
+  protected merchantOrderIdFor(sessionId: string, attempt: number): string {
+    try {
+      return merchantOrderIdFor(sessionId, attempt)
+    } catch {
+      throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: the payment session id is missing; create the session through Medusa.`)
+    }
+  }
+
+  /**
+   * Validates the currency (against the gateway's list, when given) and rounds Medusa's amount to what is
+   * charged (lib/money `roundToMinorUnits`: Medusa's own rounding, so the order ends fully paid).
+   */
+  protected chargeFrom(amount: unknown, currencyCode: unknown): { amountMinor: bigint; currency: string } {
+    try {
+      const currency = normalizeCurrency(currencyCode)
+      const accepted = this.acceptedCurrencies()
+      if (accepted && !accepted.has(currency)) {
+        throw new MedusaError(
+          MedusaError.Types.INVALID_DATA,
+          `${this.profile.name} does not accept ${currency}; supported currencies: ${[...accepted].join(", ")}.`
+        )
+      }
+      const amountMinor = roundToMinorUnits(amount, currency, this.minorUnitOverrides())
+      if (amountMinor <= 0n) {
+        throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: the amount to pay must be greater than zero.`)
+      }
+      return { amountMinor, currency }
+    } catch (error) {
+      if (error instanceof MoneyError) throw new MedusaError(MedusaError.Types.INVALID_DATA, `${this.profile.name}: ${error.message}`)
+      throw error
+    }
+  }
+
+  /** What the data's payment is for, in minor units. */
+  protected amountMinorOf(data: TData): bigint {
+    return this.exactMinor(data.amount, data.currency)
+  }
+
+  /** Minor units of an exact amount we wrote ourselves (session data, recorded refunds). */
+  protected exactMinor(amount: unknown, currency: string): bigint {
+    return toMinorUnits(amount, currency, this.minorUnitOverrides())
+  }
+
+  /** Minor units to the decimal text we store and send ("10.50", "1000", "1.250"). */
+  protected decimalOf(minor: bigint, currency: string): string {
+    return fromMinorUnits(minor, currency, this.minorUnitOverrides())
   }
 
   /** Our typed data as the plain record Medusa stores. */
@@ -289,6 +471,11 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   /** True when an error says the gateway may have done the operation although we saw no clean answer. */
   protected maybeProcessed(error: unknown): boolean {
     return isGatewayError(error) && error.maybeProcessed
+  }
+
+  /** Logs what a pure status decision wants a person to know (duplicates, mismatches). */
+  protected logAlerts(alerts: readonly string[]): void {
+    for (const alert of alerts) this.logger_.error(`${this.profile.name}: ${alert}`)
   }
 }
 

@@ -4,6 +4,8 @@
  *   appears, even inside a URL or a JSON string;
  * - by name: fields and headers whose names say "secret" (signatures, tokens, keys, authorization) are
  *   masked whatever their value, because a signature is derived from the secret and changes per request.
+ *   A name counts when it is one of the names below or its last `-`/`_` part is (`x-acme-sign`,
+ *   `acme-signature`, `merchant_key`), so a gateway's own header is covered without naming the gateway here.
  */
 
 export const REDACTED = "[REDACTED]"
@@ -13,10 +15,8 @@ const DEFAULT_SENSITIVE_NAMES = [
   "proxy-authorization",
   "cookie",
   "set-cookie",
-  "x-qf-sign",
   "sign",
   "signature",
-  "qbitpay-signature",
   "client_key",
   "clientkey",
   "api-key",
@@ -48,6 +48,10 @@ export function createRedactor(
   const values = Array.from(new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= 4)))
     .sort((a, b) => b.length - a.length)
   const names = new Set([...DEFAULT_SENSITIVE_NAMES, ...extraSensitiveNames].map((n) => n.toLowerCase()))
+  const sensitive = (name: string) => {
+    const lower = name.toLowerCase()
+    return names.has(lower) || names.has(lower.split(/[-_]/).pop() ?? lower)
+  }
 
   const text = (input: string): string => {
     let out = input
@@ -71,14 +75,14 @@ export function createRedactor(
     if (input instanceof URLSearchParams) {
       const copy: Record<string, string> = {}
       input.forEach((v, k) => {
-        copy[k] = names.has(k.toLowerCase()) ? REDACTED : text(v)
+        copy[k] = sensitive(k) ? REDACTED : text(v)
       })
       return copy as unknown as T
     }
     if (input && typeof input === "object") {
       const out: Record<string, unknown> = {}
       for (const [k, v] of Object.entries(input as Record<string, unknown>)) {
-        out[k] = names.has(k.toLowerCase()) && v !== undefined && v !== null && v !== "" ? REDACTED : value(v, depth + 1)
+        out[k] = sensitive(k) && v !== undefined && v !== null && v !== "" ? REDACTED : value(v, depth + 1)
       }
       return out as T
     }

@@ -1,6 +1,6 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentWebhookEvents } from "@medusajs/framework/utils"
-import { PROVIDER_CLASSES } from "../providers/registry"
+import { isOurProviderId } from "../providers/manifest"
 import { syncSessionWithGateway } from "../sync/session-sync"
 
 /** Outcomes Medusa's own webhook handler drops; this subscriber records them on the payment session. */
@@ -13,12 +13,6 @@ const IGNORED_BY_CORE = new Set<string>([
 
 type WebhookEvent = { provider?: string; payload?: { data?: unknown; rawData?: unknown; headers?: unknown } }
 
-function isOurs(provider: unknown): boolean {
-  if (typeof provider !== "string") return false
-  const name = provider.replace(/^pp_/, "")
-  return Object.keys(PROVIDER_CLASSES).some((identifier) => name === identifier || name.startsWith(`${identifier}_`))
-}
-
 /**
  * Keeps our payment sessions in step with what the gateways report when it is not a payment (core
  * handles `captured`): a failed or expired charge, a dispute, an underpayment. The webhook is verified
@@ -28,7 +22,7 @@ function isOurs(provider: unknown): boolean {
  */
 export default async function paymentSessionSync({ event, container }: SubscriberArgs<WebhookEvent>) {
   const input = event.data
-  if (!isOurs(input?.provider)) return
+  if (!isOurProviderId(input?.provider)) return
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   try {
     const rawData = input.payload?.rawData as { type?: string; data?: number[] } | undefined

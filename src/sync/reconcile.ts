@@ -43,7 +43,7 @@ export async function reconcilePendingPayments(
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const locking = container.resolve(Modules.LOCKING)
   const report: ReconcileReport = { checked: 0, completed: [], updated: [], unchanged: 0, failed: 0 }
-  const providerIds = registrationsOf(container).map((r) => r.providerId)
+  const providerIds = (await registrationsOf(container)).map((r) => r.providerId)
   if (!providerIds.length) return report
 
   try {

@@ -1,8 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { processPaymentWorkflow } from "@medusajs/core-flows"
+import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
-import { ourRegistrations, Registration, statusReaderFor } from "../providers/registry"
+import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
 
 /**
  * Bringing a payment session in line with what its gateway reports. Shared by the webhook subscriber (for
@@ -41,8 +40,9 @@ export function paymentModuleOf(container: MedusaContainer): PaymentModule {
   return container.resolve(Modules.PAYMENT) as unknown as PaymentModule
 }
 
-export function registrationsOf(container: MedusaContainer): Registration[] {
-  return ourRegistrations(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE))
+export function registrationsOf(container: MedusaContainer): Promise<Registration[]> {
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  return ourRegistrations(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE), logger)
 }
 
 const SESSION_FIELDS = ["id", "provider_id", "status", "data", "amount", "raw_amount", "currency_code", "payment_collection_id"]
@@ -59,11 +59,10 @@ export async function syncSessionWithGateway(container: MedusaContainer, session
   const payments = paymentModuleOf(container)
   const first = await payments.retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
   if (SETTLED.has(first.status)) return { outcome: "skipped", reason: `session is ${first.status}` }
-  const registration = registrationsOf(container).find((r) => r.providerId === first.provider_id)
+  const registration = (await registrationsOf(container)).find((r) => r.providerId === first.provider_id)
   if (!registration) return { outcome: "skipped", reason: `${first.provider_id} is not one of this package's providers` }
 
-  const reader = statusReaderFor(registration, logger)
-  const gateway = await reader.getPaymentStatus({ data: first.data ?? {} })
+  const gateway = await providerFor(registration, logger).getPaymentStatus({ data: first.data ?? {} })
   if (SETTLED.has(gateway.status)) return { outcome: "paid" }
 
   // Serialise with Medusa's payment processing and cart completion, which lock the cart, then re-read: a
@@ -87,10 +86,17 @@ export async function syncSessionWithGateway(container: MedusaContainer, session
   return cartId ? locking.execute(cartId, write, { timeout: 30 }) : write()
 }
 
-/** Completes the payment (and the cart, if it has no order yet) exactly as a `captured` webhook would. */
+/** Medusa's payment processing workflow (core-flows `processPaymentWorkflowId`), run by name through the workflow engine. */
+const PROCESS_PAYMENT_WORKFLOW = "process-payment-workflow"
+
+/**
+ * Completes the payment (and the cart, if it has no order yet) exactly as a `captured` webhook would: Medusa's
+ * own webhook subscriber runs the same workflow through the same engine.
+ */
 export async function completeAsWebhookWould(container: MedusaContainer, sessionId: string): Promise<void> {
   const session = await paymentModuleOf(container).retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
-  await processPaymentWorkflow(container).run({
-    input: { action: "captured", data: { session_id: session.id, amount: session.amount as never } },
+  const engine = container.resolve(Modules.WORKFLOW_ENGINE)
+  await engine.run(PROCESS_PAYMENT_WORKFLOW, {
+    input: { action: PaymentActions.SUCCESSFUL, data: { session_id: session.id, amount: session.amount as never } },
   })
 }

@@ -1,5 +1,5 @@
+import { qbitEventSignature } from "../../shared/signatures"
 /** Fault injection (API and webhook) and the /__sim control API. */
-import { qbitStyleSignature } from "../../../src/lib/signing"
 import { startQbitpaySimulator, type QbitpaySimulator } from "../server"
 import { WEBHOOK_RETRY_DELAY_MS } from "../webhooks"
 import { KEY_A, Receiver, chargeBody, client, eventually, pause } from "./helpers"
@@ -141,7 +141,7 @@ describe("webhook faults", () => {
     await paidCharge()
     await eventually(() => receiver.pushes.length === 1)
     const push = receiver.pushes[0]
-    expect(push.headers["qbitpay-signature"]).not.toBe(qbitStyleSignature(JSON.parse(push.body), KEY_A))
+    expect(push.headers["qbitpay-signature"]).not.toBe(qbitEventSignature(JSON.parse(push.body), KEY_A))
   })
 
   it("delay_before: the push leaves after delayMs", async () => {

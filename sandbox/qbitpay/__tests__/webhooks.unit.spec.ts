@@ -1,5 +1,5 @@
+import { qbitEventSignature, secretsMatch } from "../../shared/signatures"
 /** Charge lifecycle and events: signed pushes, retries, expiry, failure, disputes and the test endpoint. */
-import { constantTimeEqual, qbitStyleSignature } from "../../../src/lib/signing"
 import { WEBHOOK_RETRY_DELAY_MS } from "../webhooks"
 import { startQbitpaySimulator, type QbitpaySimulator, type QbitpaySimulatorOptions } from "../server"
 import { KEY_A, KEY_B, Receiver, chargeBody, client, eventually, pause } from "./helpers"
@@ -29,7 +29,7 @@ async function newCharge(api: ReturnType<typeof client>, receiver: Receiver, ext
 
 /** The signature a receiver computes: qbitStyleSignature over the parsed body, with the API key. */
 const verifies = (push: { headers: Record<string, unknown>; body: string }, key = KEY_A): boolean =>
-  constantTimeEqual(qbitStyleSignature(JSON.parse(push.body), key), push.headers["qbitpay-signature"])
+  secretsMatch(qbitEventSignature(JSON.parse(push.body), key), push.headers["qbitpay-signature"])
 
 describe("payment success", () => {
   it("pay closes the charge (paid) and pushes one signed charge.succeeded to cbUrl", async () => {

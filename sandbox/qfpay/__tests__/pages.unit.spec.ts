@@ -1,9 +1,9 @@
+import { qfpayParamsSignature } from "../../shared/signatures"
 /**
  * Runs the hosted-checkout and shopper-page scripts against a live simulator in a node:vm context with a
  * minimal fake DOM (no browser dependency): hash parsing, open, error display, submit and redirect.
  */
 import vm from "node:vm"
-import { signSortedParams } from "../../../src/lib/signing"
 import { CHECKSTAND_HTML } from "../checkstand.html"
 import { startQfpaySimulator, type QfpaySimulator } from "../server"
 
@@ -108,7 +108,7 @@ function hashFor(extra: Record<string, string> = {}): { hash: string; params: Re
     goods_name: "Green tea & cake",
     ...extra,
   }
-  const sign = signSortedParams(params, KEY, "sha256", ["sign", "lang"])
+  const sign = qfpayParamsSignature(params, KEY, "sha256", ["sign", "lang"])
   const query = Object.entries({ ...params, sign })
     .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .join("&")
@@ -181,7 +181,7 @@ describe("direct-mode shopper page script", () => {
       headers: {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-QF-APPCODE": APP,
-        "X-QF-SIGN": signSortedParams(params, KEY, "md5"),
+        "X-QF-SIGN": qfpayParamsSignature(params, KEY, "md5"),
       },
       body: new URLSearchParams(params).toString(),
     })

@@ -1,4 +1,4 @@
-import { md5Hex } from "../../../src/lib/signing"
+import { qfpayNotificationSignature } from "../../shared/signatures"
 import { pyJsonDumps, pyJsonString } from "../pyjson"
 
 describe("pyJsonDumps (Python json.dumps defaults)", () => {
@@ -19,7 +19,7 @@ describe("pyJsonDumps (Python json.dumps defaults)", () => {
       '{"status": "1", "notify_type": "payment", "syssn": "20200514000300020093755455", "out_trade_no": "ORD-1", ' +
         '"txamt": "10", "txcurrcd": "HKD", "respcd": "0000", "cancel": "0", "goods_name": "\\u6e2c\\u8a66"}'
     )
-    expect(md5Hex(body + "3ABB1BFFE2E0497BB9270978B0BXXXXX").toUpperCase()).toBe("2551A6EE435EBE27CD433F9D0D0D919E")
+    expect(qfpayNotificationSignature(body, "3ABB1BFFE2E0497BB9270978B0BXXXXX")).toBe("2551A6EE435EBE27CD433F9D0D0D919E")
   })
 
   it("escapes like ensure_ascii=True: short escapes, lower-case \\u, surrogate pairs, DEL", () => {

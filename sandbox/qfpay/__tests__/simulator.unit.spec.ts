@@ -1,7 +1,7 @@
+import { qfpayNotificationSignature, qfpayParamsSignature } from "../../shared/signatures"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
 import axios, { type AxiosResponse } from "axios"
-import { md5Hex, signSortedParams } from "../../../src/lib/signing"
 import { startQfpaySimulator, type QfpaySimulator } from "../server"
 
 // ---------------------------------------------------------------------------------------------------------
@@ -69,12 +69,12 @@ interface CallOptions {
   baseUrl?: string
 }
 
-/** Signs `params` the way a provider must (src/lib/signing) and posts them form-encoded. */
+/** Signs `params` the way a provider must (the simulator's own signer, as the QFPay doc describes it) and posts them form-encoded. */
 function call(path: string, params: Record<string, string>, o: CallOptions = {}): Promise<AxiosResponse> {
   const algorithm = o.algorithm ?? "md5"
   const headers: Record<string, string> = { "Content-Type": o.contentType ?? "application/x-www-form-urlencoded" }
   if (o.appCode !== null) headers["X-QF-APPCODE"] = o.appCode ?? APP
-  const sign = o.sign === undefined ? signSortedParams(params, o.key ?? KEY, algorithm) : o.sign
+  const sign = o.sign === undefined ? qfpayParamsSignature(params, o.key ?? KEY, algorithm) : o.sign
   if (sign !== null) headers["X-QF-SIGN"] = sign
   const signType = o.signType === undefined ? (algorithm === "sha256" ? "SHA256" : null) : o.signType
   if (signType !== null) headers["X-QF-SIGNTYPE"] = signType
@@ -192,7 +192,7 @@ describe("request authentication (checks in QFPay's order)", () => {
     expect((await payment({}, { algorithm: "sha256", signType: "sha256" })).data.respcd).toBe("0000")
     expect((await payment({}, { algorithm: "sha256", signType: null })).data.respcd).toBe("1108")
     const params = { txamt: "1000", txcurrcd: "HKD", pay_type: "800201", out_trade_no: orderId(), txdtm: TXDTM }
-    const upper = signSortedParams(params, KEY, "md5").toUpperCase()
+    const upper = qfpayParamsSignature(params, KEY, "md5").toUpperCase()
     expect((await call("/trade/v1/payment", params, { sign: upper, signType: "MD5" })).data.respcd).toBe("0000")
   })
 
@@ -331,7 +331,7 @@ describe("paying and notifications", () => {
 
     const delivery = await waitFor(() => receiver.received[0])
     expect(delivery.headers["content-type"]).toBe("application/json")
-    expect(delivery.headers["x-qf-sign"]).toBe(md5Hex(delivery.body + KEY).toUpperCase())
+    expect(delivery.headers["x-qf-sign"]).toBe(qfpayNotificationSignature(delivery.body, KEY))
     expect(delivery.body).toContain('", "')
     expect(delivery.body).toContain('"goods_name": "\\u6e2c\\u8a66"')
     const payload = JSON.parse(delivery.body)
@@ -356,7 +356,7 @@ describe("paying and notifications", () => {
       await control("post", `/__sim/transactions/${created.data.syssn}/pay`, {})
       const delivery = await waitFor(() => other.received[0])
       expect(JSON.parse(delivery.body).mchid).toBe(MCHID)
-      expect(delivery.headers["x-qf-sign"]).toBe(md5Hex(delivery.body + MCH_KEY).toUpperCase())
+      expect(delivery.headers["x-qf-sign"]).toBe(qfpayNotificationSignature(delivery.body, MCH_KEY))
       expect(receiver.received).toHaveLength(0)
     } finally {
       await other.close()
@@ -571,7 +571,7 @@ describe("hosted checkout", () => {
       goods_name: "Tea",
       ...extra,
     }
-    params.sign = signSortedParams(params, key, params.sign_type.toLowerCase() === "md5" ? "md5" : "sha256", ["sign", "lang"])
+    params.sign = qfpayParamsSignature(params, key, params.sign_type.toLowerCase() === "md5" ? "md5" : "sha256", ["sign", "lang"])
     return params
   }
   const open = (params: Record<string, string>) => control("post", "/checkstand/api/open", { params })

@@ -1,7 +1,7 @@
+import { quantapayCheckoutSignature } from "../../shared/signatures"
 /** Test helpers for the QuantaPay simulator specs (not a spec itself). */
 import http from "node:http"
 import type { AddressInfo } from "node:net"
-import { hmacSha256Hex } from "../../../src/lib/signing"
 import type { QuantapaySimulator } from "../server"
 
 export interface ApiAnswer {
@@ -38,7 +38,7 @@ export async function api(
 
 /** The documented signature: HMAC-SHA256 lower hex of `{price}|{currency}|{order_id}|{timestamp}`. */
 export const signCheckout = (secret: string, price: string, currency: string, orderId: string, timestamp: string): string =>
-  hmacSha256Hex(secret, `${price}|${currency}|${orderId}|${timestamp}`)
+  quantapayCheckoutSignature(secret, { price, currency, orderId, timestamp })
 
 export const unixNow = (sim: QuantapaySimulator): number => Math.floor(Date.parse(sim.state().now) / 1000)
 

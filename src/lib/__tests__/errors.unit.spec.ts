@@ -14,18 +14,18 @@ const ALL_KINDS: GatewayErrorKind[] = [
 
 describe("errors: GatewayError", () => {
   it("carries kind, gateway, code, httpStatus and message", () => {
-    const error = new GatewayError("declined", "QFPay", "refund refused", { code: "1297", httpStatus: 200 })
+    const error = new GatewayError("declined", "AcmePay", "refund refused", { code: "1297", httpStatus: 200 })
     expect(error).toBeInstanceOf(Error)
     expect(error.name).toBe("GatewayError")
     expect(error.message).toBe("refund refused")
     expect(error.kind).toBe("declined")
-    expect(error.gateway).toBe("QFPay")
+    expect(error.gateway).toBe("AcmePay")
     expect(error.code).toBe("1297")
     expect(error.httpStatus).toBe(200)
   })
 
   it("leaves code and httpStatus undefined when not given", () => {
-    const error = new GatewayError("not_sent", "QFPay", "refused")
+    const error = new GatewayError("not_sent", "AcmePay", "refused")
     expect(error.code).toBeUndefined()
     expect(error.httpStatus).toBeUndefined()
   })
@@ -54,22 +54,22 @@ describe("errors: toMedusaError", () => {
     ["indeterminate", MedusaError.Types.UNEXPECTED_STATE],
     ["malformed_response", MedusaError.Types.UNEXPECTED_STATE],
   ])("maps %s to MedusaError type %s", (kind, type) => {
-    const out = toMedusaError(new GatewayError(kind, "QFPay", "something happened"), "capture the payment")
+    const out = toMedusaError(new GatewayError(kind, "AcmePay", "something happened"), "capture the payment")
     expect(out).toBeInstanceOf(MedusaError)
     expect(out.type).toBe(type)
-    expect(out.message).toMatch(/^QFPay: could not capture the payment: something happened\. /)
+    expect(out.message).toMatch(/^AcmePay: could not capture the payment: something happened\. /)
   })
 
   it("includes the gateway's code when present", () => {
-    const out = toMedusaError(new GatewayError("declined", "QFPay", "over refund", { code: "1297" }), "refund the payment")
+    const out = toMedusaError(new GatewayError("declined", "AcmePay", "over refund", { code: "1297" }), "refund the payment")
     expect(out.message).toContain("(code 1297)")
     expect(out.message).toBe(
-      "QFPay: could not refund the payment: over refund (code 1297). The gateway declined the operation."
+      "AcmePay: could not refund the payment: over refund (code 1297). The gateway declined the operation."
     )
   })
 
   it("omits the code part when there is none", () => {
-    expect(toMedusaError(new GatewayError("declined", "QFPay", "no"), "x").message).not.toContain("code")
+    expect(toMedusaError(new GatewayError("declined", "AcmePay", "no"), "x").message).not.toContain("code")
   })
 
   it("gives actionable advice for every kind; indeterminate says not to repeat", () => {

@@ -210,13 +210,13 @@ async function closedPort(): Promise<number> {
 describe("http client: responses", () => {
   it("passes a 200 through with the raw body text and lower-cased headers", async () => {
     const raw = '{"respcd": "0000",  "txamt": "1050", "big": 12345678901234567890}'
-    handler = respond(200, raw, { "Content-Type": "application/json", "X-QF-SIGN": "ABC" })
+    handler = respond(200, raw, { "Content-Type": "application/json", "X-Acme-SIGN": "ABC" })
     const { request } = client()
     const res = await request({ operation: "query", method: "POST", path: "/trade/v1/query", form: { a: "1" }, retry: "idempotent" })
     expect(res.status).toBe(200)
     expect(res.body).toBe(raw)
     expect(res.headers["content-type"]).toBe("application/json")
-    expect(res.headers["x-qf-sign"]).toBe("ABC")
+    expect(res.headers["x-acme-sign"]).toBe("ABC")
     expect(seen).toHaveLength(1)
   })
 
@@ -282,15 +282,15 @@ describe("http client: what goes on the wire", () => {
       method: "GET",
       path: "/trade/v1/query",
       query: { syssn: "123", out_trade_no: "payses_01" },
-      headers: { "X-QF-APPCODE": "APP1", "X-QF-SIGN": "SIGVALUE" },
+      headers: { "X-Acme-APPCODE": "APP1", "X-Acme-SIGN": "SIGVALUE" },
       retry: "idempotent",
     })
     const url = new URL(seen[0].url, baseURL)
     expect(url.pathname).toBe("/trade/v1/query")
     expect(url.searchParams.get("syssn")).toBe("123")
     expect(url.searchParams.get("out_trade_no")).toBe("payses_01")
-    expect(seen[0].headers["x-qf-appcode"]).toBe("APP1")
-    expect(seen[0].headers["x-qf-sign"]).toBe("SIGVALUE")
+    expect(seen[0].headers["x-acme-appcode"]).toBe("APP1")
+    expect(seen[0].headers["x-acme-sign"]).toBe("SIGVALUE")
   })
 
   it("sends a basic auth header (password defaults to empty)", async () => {
@@ -531,7 +531,7 @@ describe("http client: logging never leaks secrets or signatures", () => {
     operation: "payment",
     method: "POST" as const,
     path: "/trade/v1/payment",
-    headers: { "X-QF-APPCODE": "APPCODE1", "X-QF-SIGN": SIGNATURE, "X-Extra": `k=${SECRET}` },
+    headers: { "X-Acme-APPCODE": "APPCODE1", "X-Acme-SIGN": SIGNATURE, "X-Extra": `k=${SECRET}` },
     form: { mchid: "M1", txamt: "1050", note: `contains ${SECRET} inside`, sign: SIGNATURE },
     retry: "never" as const,
   })
@@ -543,7 +543,7 @@ describe("http client: logging never leaks secrets or signatures", () => {
     await request(secretRequest())
 
     // The wire carries the real values.
-    expect(seen[0].headers["x-qf-sign"]).toBe(SIGNATURE)
+    expect(seen[0].headers["x-acme-sign"]).toBe(SIGNATURE)
     expect(new URLSearchParams(seen[0].body).get("note")).toBe(`contains ${SECRET} inside`)
 
     expect(lines.length).toBeGreaterThanOrEqual(2)

@@ -3,7 +3,7 @@ import { manualRefund } from "../manual-refund"
 describe("manualRefund", () => {
   it("records what the merchant owes, with the marker and an instruction", () => {
     const refund = manualRefund({
-      gateway: "QuantaPay",
+      gateway: "CoinPay",
       refundId: "ref_01ABC",
       amountMinor: 1234n,
       currency: "KWD",
@@ -17,7 +17,7 @@ describe("manualRefund", () => {
       status: "manual_pending",
       gateway_reference: "197",
       created_at: "2026-01-02T03:04:05.000Z",
-      note: "QuantaPay cannot send refunds: pay 1.234 KWD back to the customer yourself (payment 197).",
+      note: "CoinPay cannot send refunds: pay 1.234 KWD back to the customer yourself (payment 197).",
     })
   })
 })

@@ -24,7 +24,7 @@ function captureError(fn: () => unknown): MedusaError {
 
 describe("options: parseProviderOptions", () => {
   it("returns the parsed data with defaults applied", () => {
-    const parsed = parseProviderOptions("QFPay", schema, { clientKey: SECRET, appCode: "A1" })
+    const parsed = parseProviderOptions("AcmePay", schema, { clientKey: SECRET, appCode: "A1" })
     expect(parsed).toEqual({
       clientKey: SECRET,
       appCode: "A1",
@@ -36,27 +36,27 @@ describe("options: parseProviderOptions", () => {
   })
 
   it("names the missing field with the provider name, as a MedusaError INVALID_DATA", () => {
-    const error = captureError(() => parseProviderOptions("QFPay", schema, { appCode: "A1" }))
+    const error = captureError(() => parseProviderOptions("AcmePay", schema, { appCode: "A1" }))
     expect(error).toBeInstanceOf(MedusaError)
     expect(error.type).toBe(MedusaError.Types.INVALID_DATA)
-    expect(error.message).toContain('QFPay provider option "clientKey"')
+    expect(error.message).toContain('AcmePay provider option "clientKey"')
     expect(error.message).toMatch(/Required/)
   })
 
   it("treats undefined/null options as an empty object (reports every required field)", () => {
     for (const options of [undefined, null]) {
-      const error = captureError(() => parseProviderOptions("QFPay", schema, options))
-      expect(error.message).toContain('QFPay provider option "clientKey"')
-      expect(error.message).toContain('QFPay provider option "appCode"')
+      const error = captureError(() => parseProviderOptions("AcmePay", schema, options))
+      expect(error.message).toContain('AcmePay provider option "clientKey"')
+      expect(error.message).toContain('AcmePay provider option "appCode"')
       expect(error.message.split("; ")).toHaveLength(2)
     }
   })
 
   it("reports a nested path with dots and a non-object root as (options)", () => {
-    const nested = captureError(() => parseProviderOptions("QFPay", schema, { clientKey: SECRET, appCode: "A", nested: { secret: SECRET } }))
-    expect(nested.message).toContain('QFPay provider option "nested.secret"')
-    const root = captureError(() => parseProviderOptions("QFPay", schema, "not an object"))
-    expect(root.message).toContain('QFPay provider option "(options)"')
+    const nested = captureError(() => parseProviderOptions("AcmePay", schema, { clientKey: SECRET, appCode: "A", nested: { secret: SECRET } }))
+    expect(nested.message).toContain('AcmePay provider option "nested.secret"')
+    const root = captureError(() => parseProviderOptions("AcmePay", schema, "not an object"))
+    expect(root.message).toContain('AcmePay provider option "(options)"')
   })
 
   it("never echoes a bad value (it could be a secret)", () => {
@@ -69,23 +69,23 @@ describe("options: parseProviderOptions", () => {
       { clientKey: SECRET, appCode: "A", timeoutMs: SECRET },
     ]
     for (const options of cases) {
-      const error = captureError(() => parseProviderOptions("QFPay", schema, options))
-      expect(error.message).toMatch(/^QFPay provider option "/)
+      const error = captureError(() => parseProviderOptions("AcmePay", schema, options))
+      expect(error.message).toMatch(/^AcmePay provider option "/)
       expect(error.message).not.toContain(SECRET)
       expect(error.message).not.toContain(SECRET.slice(0, 5))
     }
   })
 
   it("still tells which enum values are allowed", () => {
-    const error = captureError(() => parseProviderOptions("QFPay", schema, { clientKey: SECRET, appCode: "A", signType: "md5x" }))
-    expect(error.message).toContain('QFPay provider option "signType"')
+    const error = captureError(() => parseProviderOptions("AcmePay", schema, { clientKey: SECRET, appCode: "A", signType: "md5x" }))
+    expect(error.message).toContain('AcmePay provider option "signType"')
     expect(error.message).toContain("MD5")
     expect(error.message).toContain("SHA256")
     expect(error.message).not.toContain("md5x")
   })
 
   it("uses the given provider name", () => {
-    expect(captureError(() => parseProviderOptions("Qbit Pay", schema, {})).message).toContain('Qbit Pay provider option "clientKey"')
+    expect(captureError(() => parseProviderOptions("ChargePay", schema, {})).message).toContain('ChargePay provider option "clientKey"')
   })
 })
 

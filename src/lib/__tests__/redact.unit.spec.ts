@@ -68,7 +68,7 @@ describe("redact: value", () => {
 
   it("masks sensitive names case-insensitively in nested objects and arrays", () => {
     const input = {
-      headers: { Authorization: "Basic abc", "X-QF-SIGN": "ABCDEF", "x-qf-signtype": "MD5", Accept: "json" },
+      headers: { Authorization: "Basic abc", "X-Acme-SIGN": "ABCDEF", "x-acme-signtype": "MD5", Accept: "json" },
       body: {
         sign: "s1",
         Signature: "s2",
@@ -79,7 +79,7 @@ describe("redact: value", () => {
       "x-custom-secret": "extra",
     }
     expect(redactor.value(input)).toEqual({
-      headers: { Authorization: REDACTED, "X-QF-SIGN": REDACTED, "x-qf-signtype": "MD5", Accept: "json" },
+      headers: { Authorization: REDACTED, "X-Acme-SIGN": REDACTED, "x-acme-signtype": "MD5", Accept: "json" },
       body: {
         sign: REDACTED,
         Signature: REDACTED,
@@ -126,7 +126,7 @@ describe("redact: value", () => {
 
   it("never mutates its input and returns a deep copy", () => {
     const input = {
-      headers: { "X-QF-SIGN": "ABCDEF" },
+      headers: { "X-Acme-SIGN": "ABCDEF" },
       form: { note: CLIENT_KEY, items: [{ token: "t" }] },
     }
     const snapshot = JSON.parse(JSON.stringify(input))

@@ -44,14 +44,14 @@ describe("webhook: rawBodyBytes", () => {
 
 describe("webhook: headerValue", () => {
   it("finds a header by case-insensitive name", () => {
-    const headers = { "X-QF-SIGN": "ABC", "content-type": "application/json" }
-    expect(headerValue(headers, "x-qf-sign")).toBe("ABC")
-    expect(headerValue(headers, "X-Qf-Sign")).toBe("ABC")
+    const headers = { "X-Acme-SIGN": "ABC", "content-type": "application/json" }
+    expect(headerValue(headers, "x-acme-sign")).toBe("ABC")
+    expect(headerValue(headers, "X-Acme-Sign")).toBe("ABC")
     expect(headerValue(headers, "Content-Type")).toBe("application/json")
   })
 
   it("returns the first value of a repeated (array) header", () => {
-    expect(headerValue({ "x-qf-sign": ["first", "second"] }, "X-QF-SIGN")).toBe("first")
+    expect(headerValue({ "x-acme-sign": ["first", "second"] }, "X-Acme-SIGN")).toBe("first")
   })
 
   it("returns undefined for a missing header, an empty array or a non-string value", () => {
@@ -63,15 +63,15 @@ describe("webhook: headerValue", () => {
   })
 
   it("skips a non-string entry and keeps looking for a differently-cased duplicate", () => {
-    expect(headerValue({ "X-QF-SIGN": undefined, "x-qf-sign": "ABC" }, "x-qf-sign")).toBe("ABC")
+    expect(headerValue({ "X-Acme-SIGN": undefined, "x-acme-sign": "ABC" }, "x-acme-sign")).toBe("ABC")
   })
 
   it("keeps an empty string value (it is present)", () => {
-    expect(headerValue({ "x-qf-sign": "" }, "x-qf-sign")).toBe("")
+    expect(headerValue({ "x-acme-sign": "" }, "x-acme-sign")).toBe("")
   })
 
-  it.each<[unknown]>([[undefined], [null], ["x-qf-sign: ABC"], [42]])("returns undefined for the headers %p", (headers) => {
-    expect(headerValue(headers, "x-qf-sign")).toBeUndefined()
+  it.each<[unknown]>([[undefined], [null], ["x-acme-sign: ABC"], [42]])("returns undefined for the headers %p", (headers) => {
+    expect(headerValue(headers, "x-acme-sign")).toBeUndefined()
   })
 })
 
@@ -100,7 +100,7 @@ describe("webhook: parseJsonObject", () => {
 describe("webhook: lookupPaymentSession", () => {
   const session: StoredSession = {
     id: "payses_01ABC",
-    provider_id: "pp_qfpay_qfpay",
+    provider_id: "pp_acmepay_acmepay",
     amount: 10.5,
     currency_code: "hkd",
     status: "pending",

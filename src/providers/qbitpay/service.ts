@@ -1,83 +1,53 @@
-import { MedusaError, PaymentActions } from "@medusajs/framework/utils"
-import type {
-  ProviderWebhookPayload,
-  RefundPaymentInput,
-  RefundPaymentOutput,
-  WebhookActionResult,
-} from "@medusajs/framework/types"
+import { MedusaError } from "@medusajs/framework/utils"
+import type { ProviderWebhookPayload } from "@medusajs/framework/types"
 import { toMedusaError } from "../../lib/errors"
-import { sessionIdFromMerchantOrderId } from "../../lib/merchant-order-id"
-import { parseMajorToMinor } from "../../lib/money"
-import { describeError, GatewayPaymentProvider } from "../../lib/provider-base"
-import { NextAction, NO_ACTION, readSessionData, RecordedRefund } from "../../lib/session-data"
-import { sessionForWebhook } from "../../lib/webhook"
-import { GATEWAY, QbitCharge, QbitpayClient } from "./client"
+import type { WebhookReading } from "../../lib/payment-event"
+import { GatewayPaymentProvider, RefundMode } from "../../lib/provider-base"
+import { QbitCharge, QbitpayClient } from "./client"
+import { QBITPAY_PROFILE, QbitpaySessionData, readQbitpayData } from "./data"
 import { parseQbitpayOptions, QbitpayOptions } from "./options"
-import { ACTION_BY_EVENT, PAYMENT_STATUS_BY_CHARGE_STATUS, QbitpayPaymentStatus, SESSION_STATUS_BY_PAYMENT_STATUS } from "./status"
-import { verifyQbitpayEvent } from "./webhook"
+import { chargeAmountVerdict, QBITPAY_MINOR_UNITS, qbitpayStatusFrom } from "./status"
+import { readQbitpayEvent } from "./webhook"
 
-const QBITPAY_MINOR_UNITS = { USDT: 6 }
+export { readQbitpayData, type QbitpaySessionData }
 
-/** What we keep in session / payment data. Every key is written by us on every update. */
-export type QbitpaySessionData = {
-  session_id: string
-  gateway: "qbitpay"
-  merchant_order_id: string
-  attempt: number
-  /** Exact decimal string in major units, as sent to Qbit Pay. */
-  amount: string
-  currency: string
-  /** Qbit Pay charge id. */
-  gateway_reference: string
-  charge_status: string
-  expires_at: string | null
-  status: QbitpayPaymentStatus
-  next_action: NextAction
-  refunds: RecordedRefund[]
-  last_error: string | null
-}
-
-export function readQbitpayData(data: unknown): QbitpaySessionData | undefined {
-  return readSessionData<QbitpaySessionData>(data, "qbitpay", ["gateway_reference", "amount"])
-}
-
+/**
+ * Qbit Pay for Medusa: one charge per attempt with its hosted H5 page (the page needs the account's access
+ * token), the charge retrieved to decide the status (status.ts), signed events read by webhook.ts, and
+ * refunds recorded as owed by the merchant (Qbit Pay has no refund endpoint).
+ */
 export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOptions, QbitpaySessionData> {
   static identifier = "qbitpay"
+  static parseOptions = parseQbitpayOptions
 
-  static validateOptions(options: Record<string, unknown>): void {
-    parseQbitpayOptions(options)
-  }
-
-  protected readonly gatewayName = GATEWAY
-  protected readonly sessionStatusByStatus = SESSION_STATUS_BY_PAYMENT_STATUS
-  protected readonly client_: QbitpayClient
-
-  protected readData(data: unknown): QbitpaySessionData | undefined {
-    return readQbitpayData(data)
-  }
+  protected readonly profile = QBITPAY_PROFILE
+  protected readonly client_ = new QbitpayClient(this.options_, this.logger_, () => this.now_())
 
   protected async refresh(data: QbitpaySessionData): Promise<QbitpaySessionData> {
-    return this.evaluate(await this.client_.retrieveCharge(data.gateway_reference), data)
+    const { data: next, alerts } = qbitpayStatusFrom(await this.client_.retrieveCharge(data.gateway_reference), data, this.now_(), this.options_)
+    this.logAlerts(alerts)
+    return next
   }
 
-  constructor(cradle: Record<string, unknown>, options: Record<string, unknown>) {
-    super(cradle, parseQbitpayOptions(options))
-    this.client_ = new QbitpayClient(this.options_, this.logger_, () => this.now_())
+  readWebhook(payload: ProviderWebhookPayload["payload"]): WebhookReading {
+    return readQbitpayEvent(payload?.rawData, payload?.headers, this.options_.apiKey)
   }
 
-  // ---------------------------------------------------------------- initiate / update
+  /** The charge id is known before payment: an event for another charge of the session is not its payment. */
+  protected currentPaymentReference(data: QbitpaySessionData): string {
+    return data.gateway_reference
+  }
 
   protected acceptedCurrencies(): ReadonlySet<string> {
     return new Set([this.options_.currency])
   }
 
-  /** Qbit Pay takes USDT with up to 6 decimals (reference §7). */
   protected minorUnitOverrides(): Record<string, number> {
     return QBITPAY_MINOR_UNITS
   }
 
-  protected amountMinorOf(data: QbitpaySessionData): bigint {
-    return this.exactMinor(data.amount, data.currency)
+  protected refundMode(): RefundMode {
+    return this.options_.refundMode
   }
 
   protected async startAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string): Promise<QbitpaySessionData> {
@@ -96,14 +66,14 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
       if (!this.maybeProcessed(error)) throw toMedusaError(error, "create the charge")
       // The charge may exist although its answer was lost: adopt it rather than create a second one.
       const existing = await this.client_.chargesFor(orderId).catch(() => [] as QbitCharge[])
-      const found = existing.find((c) => c.status === "pending" && this.sameMoney(c, amount, currency))
+      const found = existing.find((c) => c.status === "pending" && chargeAmountVerdict(c, { amount, currency }).verdict === "exact")
       if (!found) {
         throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, "Qbit Pay gave no clear answer when creating the charge. No payment was taken; please try again.")
       }
       this.logger_.warn(`Qbit Pay: adopted charge ${found.id} for ${orderId} after an unclear create answer`)
       charge = found
     }
-    if (!this.sameMoney(charge, amount, currency)) {
+    if (chargeAmountVerdict(charge, { amount, currency }).verdict !== "exact") {
       throw new MedusaError(MedusaError.Types.UNEXPECTED_STATE, `Qbit Pay created charge ${charge.id} for another amount; not used.`)
     }
     return {
@@ -138,95 +108,6 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
       return `${page}&accessToken=${encodeURIComponent(token)}`
     } catch (error) {
       throw toMedusaError(error, "open the payment page")
-    }
-  }
-
-  private sameMoney(charge: QbitCharge, amount: string, currency: string): boolean {
-    const minor = parseMajorToMinor(charge.amount, currency, this.minorUnitOverrides())
-    return String(charge.currency).toUpperCase() === currency && minor !== undefined && this.decimalOf(minor, currency) === amount
-  }
-
-  // ---------------------------------------------------------------- status
-
-  /** One explicit mapping from the charge to our status (table in status.ts), with the money checked. */
-  evaluate(charge: QbitCharge | undefined, data: QbitpaySessionData): QbitpaySessionData {
-    if (!charge || charge.id !== data.gateway_reference) return data
-    let status: QbitpayPaymentStatus = PAYMENT_STATUS_BY_CHARGE_STATUS[charge.status] ?? "pending"
-    let lastError: string | null = null
-    if (status === "paid") {
-      if (charge.paid !== true) status = "pending"
-      else if (!this.sameMoney(charge, data.amount, data.currency)) {
-        this.logger_.error(`Qbit Pay: charge ${charge.id} closed for ${charge.amount} ${charge.currency}, the session expects ${data.amount} ${data.currency}`)
-        status = "mismatch"
-        lastError = "Qbit Pay reported a payment with a different amount or currency"
-      }
-    }
-    const expiresAt = typeof charge.expiresAt === "string" ? charge.expiresAt : data.expires_at
-    if (status === "pending" && charge.status === "pending" && expiresAt) {
-      if (this.now_().getTime() > Date.parse(expiresAt) + this.options_.expiryGraceMinutes * 60_000) status = "expired"
-    }
-    if (status === "canceled") lastError = "the payment was cancelled, failed or expired at Qbit Pay"
-    if (status === "expired") lastError = "the payment expired before it was paid"
-    if (status === "disputed") lastError = "the payment is in dispute at Qbit Pay"
-    return {
-      ...data,
-      charge_status: charge.status,
-      expires_at: expiresAt,
-      status,
-      next_action: status === "pending" ? data.next_action : NO_ACTION,
-      last_error: lastError,
-    }
-  }
-
-  async refundPayment(input: RefundPaymentInput): Promise<RefundPaymentOutput> {
-    const data = readQbitpayData(input.data)
-    if (!data || data.status !== "paid") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Qbit Pay: this payment has no paid Qbit Pay charge to refund.")
-    }
-    if (this.options_.refundMode === "disabled") {
-      throw new MedusaError(MedusaError.Types.NOT_ALLOWED, "Qbit Pay refunds are disabled for this store (refundMode \"disabled\"); refund the customer outside Medusa.")
-    }
-    return { data: this.out(this.recordManualRefund(data, input)) }
-  }
-
-  // ---------------------------------------------------------------- webhook
-
-  /**
-   * Signed charge events (reference §8): verified on the raw body first, then tied to one of our Qbit Pay
-   * sessions through `externalOrderId` and the charge id we stored. `charge.succeeded` counts only for a
-   * closed, paid charge with the session's amount and currency. Failed, expired and disputed charges are
-   * reported for the subscriber. Replays are harmless: Medusa's processing is idempotent per session.
-   */
-  async getWebhookActionAndData(payload: ProviderWebhookPayload["payload"]): Promise<WebhookActionResult> {
-    try {
-      const verified = verifyQbitpayEvent(payload?.rawData, payload?.headers, this.options_.apiKey)
-      if (!verified.ok) return this.ignoreWebhook(verified.reason)
-      const action = ACTION_BY_EVENT[verified.type]
-      if (!action) return this.ignoreWebhook(`event type ${verified.type} is not handled`)
-      const charge = verified.charge
-      const sessionId = sessionIdFromMerchantOrderId(charge.externalOrderId)
-      if (!sessionId) return this.ignoreWebhook(`externalOrderId of charge ${charge.id} is not one of ours`)
-      const check = await sessionForWebhook(this.cradle_, sessionId, QbitpayProviderService.identifier, this.minorUnitOverrides())
-      if (!check.ok) return this.ignoreWebhook(check.reason)
-      const data = readQbitpayData(check.session.data)
-      if (data && data.gateway_reference !== charge.id) {
-        if (action === PaymentActions.SUCCESSFUL) {
-          this.logger_.error(`Qbit Pay: charge ${charge.id} paid for session ${sessionId}, which now uses charge ${data.gateway_reference}; refund it`)
-        }
-        return this.ignoreWebhook(`charge ${charge.id} is not the session's current charge`)
-      }
-      const expected = this.decimalOf(check.expectedMinor, check.currency)
-      if (action === PaymentActions.SUCCESSFUL) {
-        if (charge.status !== "closed" || charge.paid !== true || !this.sameMoney(charge, expected, check.currency)) {
-          this.logger_.error(
-            `Qbit Pay: charge.succeeded for ${sessionId} has ${charge.amount} ${charge.currency} (${charge.status}, paid ${charge.paid}), the session expects ${expected} ${check.currency}; not treated as paid`
-          )
-          return { action: PaymentActions.NOT_SUPPORTED }
-        }
-      }
-      return { action, data: { session_id: sessionId, amount: expected } }
-    } catch (error) {
-      return this.ignoreWebhook(`could not be processed: ${describeError(error)}`)
     }
   }
 }

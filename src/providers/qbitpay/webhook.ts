@@ -1,6 +1,10 @@
-import { constantTimeEqualHex, qbitStyleSignature } from "../../lib/signing"
+import { parseMajorToMinor } from "../../lib/money"
+import type { GatewayEvent, WebhookReading } from "../../lib/payment-event"
+import { constantTimeEqualHex } from "../../lib/signing"
 import { headerValue, parseJsonObject, rawBodyBytes } from "../../lib/webhook"
 import { asCharge, QbitCharge } from "./client"
+import { qbitStyleSignature } from "./signature"
+import { KIND_BY_EVENT, QBITPAY_MINOR_UNITS } from "./status"
 
 export type VerifiedEvent = { ok: true; id: string; type: string; charge: QbitCharge } | { ok: false; reason: string }
 
@@ -26,3 +30,29 @@ export function verifyQbitpayEvent(rawData: unknown, headers: unknown, apiKey: s
   return { ok: true, id: event.id, type: event.type, charge }
 }
 
+
+/**
+ * A verified Qbit Pay event as one event (reference §8.3): `charge.succeeded` is a payment only for a
+ * closed, paid charge; failures, expiries and disputes are reported as what they are. The key is the
+ * event id, which Qbit Pay keeps across its 5 retries.
+ */
+export function readQbitpayEvent(rawData: unknown, headers: unknown, apiKey: string): WebhookReading {
+  const verified = verifyQbitpayEvent(rawData, headers, apiKey)
+  if (!verified.ok) return verified
+  const { charge } = verified
+  const kind = KIND_BY_EVENT[verified.type]
+  if (!kind) return { ok: false, authentic: true, reason: `event type ${verified.type} is not handled` }
+  if (kind === "paid" && (charge.status !== "closed" || charge.paid !== true)) {
+    return { ok: false, authentic: true, reason: `charge.succeeded for charge ${charge.id}, which is ${charge.status} (paid ${String(charge.paid)}), not closed and paid` }
+  }
+  const currency = typeof charge.currency === "string" && /^[A-Za-z]{3,4}$/.test(charge.currency) ? charge.currency.toUpperCase() : null
+  const event: GatewayEvent = {
+    key: `qbitpay:${verified.id}`,
+    kind,
+    merchantOrderId: typeof charge.externalOrderId === "string" ? charge.externalOrderId : null,
+    gatewayReference: charge.id,
+    amountMinor: currency ? parseMajorToMinor(charge.amount, currency, QBITPAY_MINOR_UNITS) ?? null : null,
+    currency,
+  }
+  return { ok: true, event }
+}

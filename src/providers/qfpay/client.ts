@@ -2,7 +2,7 @@ import { GatewayError } from "../../lib/errors"
 import { createGatewayHttpClient, parseJsonBody, HttpClient, LoggerLike, RetryPolicy } from "../../lib/http"
 import { compactParams, signSortedParams, SignableParams } from "../../lib/signing"
 import type { QfpayOptions } from "./options"
-import { apiCodeMeaning, ApiCodeMeaning } from "./status"
+import { apiCodeMeaning, ApiCodeMeaning } from "./codes"
 
 export const GATEWAY = "QFPay"
 
@@ -55,7 +55,7 @@ export class QfpayClient {
     return { form, headers }
   }
 
-  async call(
+  private async call(
     operation: "payment" | "refund" | "cancel" | "query",
     path: string,
     params: SignableParams,
@@ -69,6 +69,37 @@ export class QfpayClient {
     }
     const record = body as QfpayRecord
     return { body: record, meaning: apiCodeMeaning(record.respcd, record.resperr, operation) }
+  }
+
+  /**
+   * `/trade/v1/payment` (reference §6): creates the order for a QR code or wallet link. Moves money once
+   * paid and QFPay does not deduplicate it for us: a lost answer is never resent.
+   */
+  createOrder(params: {
+    txamt: string
+    txcurrcd: string
+    pay_type: string
+    out_trade_no: string
+    txdtm: string
+    expired_time?: string
+    goods_name?: string
+    notify_url?: string
+    return_url?: string
+  }): Promise<QfpayResult> {
+    return this.call("payment", "/trade/v1/payment", params, "never")
+  }
+
+  /**
+   * `/trade/v1/refund` (reference §10). `out_trade_no` is the refund's own id: QFPay refuses a second
+   * refund with it, but a lost answer is still looked up by the caller, never resent blindly.
+   */
+  refund(params: { syssn: string; out_trade_no: string; txamt: string; txdtm: string }): Promise<QfpayResult> {
+    return this.call("refund", "/trade/v1/refund", params, "never")
+  }
+
+  /** `/trade/v1/close` or `/trade/v1/reversal` (reference §9): stopping an order twice is harmless, so it may be retried. */
+  stopOrder(method: "close" | "reversal", params: { syssn: string; txamt: string; txdtm: string }): Promise<QfpayResult> {
+    return this.call("cancel", method === "close" ? "/trade/v1/close" : "/trade/v1/reversal", params, "idempotent")
   }
 
   /**

@@ -1,6 +1,6 @@
 import { z } from "zod"
 import { httpTuningSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
-import { KNOWN_PAY_TYPES } from "./status"
+import { KNOWN_PAY_TYPES } from "./pay-types"
 
 /** QFPay hosts by environment (reference §1). Credentials only work on the host they were issued for. */
 export const QFPAY_ENVIRONMENTS = {

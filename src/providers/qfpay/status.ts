@@ -1,53 +1,10 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import type { GatewayErrorKind } from "../../lib/errors"
-
-/**
- * QFPay's codes and states in one place: which pay_types exist and what they return, what each
- * `respcd` means for a transaction record, and what each API error code means for the caller.
- * Reference: gateway-qfpay.md §5, §8, §9, §10, §14.
- */
-
-export type PayTypeFlow = "qr_code" | "redirect" | "sdk"
-
-/** Online pay_types (merchant-presented QR, web, WAP, in-app). CPM/POS codes need a scanner and are left out. */
-export const PAY_TYPES: Record<string, { name: string; flow: PayTypeFlow; hkdOnly?: boolean; cancel?: "close" | "reversal" }> = {
-  "800101": { name: "Alipay (overseas) QR", flow: "qr_code", cancel: "reversal" },
-  "801101": { name: "Alipay online web", flow: "redirect" },
-  "801107": { name: "Alipay online WAP", flow: "redirect" },
-  "801501": { name: "Alipay (HK merchants) QR", flow: "qr_code", hkdOnly: true, cancel: "reversal" },
-  "801512": { name: "AlipayHK WAP", flow: "redirect", hkdOnly: true },
-  "801514": { name: "AlipayHK web", flow: "redirect", hkdOnly: true, cancel: "close" },
-  "800201": { name: "WeChat Pay QR", flow: "qr_code", cancel: "close" },
-  "800212": { name: "WeChat Pay H5", flow: "redirect", cancel: "close" },
-  "805801": { name: "PayMe QR", flow: "qr_code", hkdOnly: true },
-  "805812": { name: "PayMe WAP", flow: "redirect", hkdOnly: true },
-  "805814": { name: "PayMe web", flow: "redirect", hkdOnly: true },
-  "800701": { name: "UnionPay QuickPass QR", flow: "qr_code", cancel: "close" },
-  "800712": { name: "UnionPay WAP", flow: "redirect" },
-  "800714": { name: "UnionPay web", flow: "redirect" },
-  "802001": { name: "FPS QR", flow: "qr_code", hkdOnly: true },
-  "803701": { name: "Octopus QR", flow: "qr_code", hkdOnly: true },
-  "803712": { name: "Octopus WAP", flow: "redirect", hkdOnly: true },
-  "803714": { name: "Octopus web", flow: "redirect", hkdOnly: true },
-}
-
-export const KNOWN_PAY_TYPES = new Set(Object.keys(PAY_TYPES))
-
-/** What one transaction record (query `data[]` item) says about that transaction. */
-export type TransactionState = "succeeded" | "processing" | "expired" | "closed" | "failed"
-
-const PROCESSING_CODES = new Set(["1143", "1145", "1298"])
-const EXPIRED_CODES = new Set(["1181"])
-const CLOSED_CODES = new Set(["1142", "1263", "1264"])
-
-export function transactionStateFrom(respcd: unknown): TransactionState {
-  const code = String(respcd ?? "")
-  if (code === "0000") return "succeeded"
-  if (PROCESSING_CODES.has(code)) return "processing"
-  if (EXPIRED_CODES.has(code)) return "expired"
-  if (CLOSED_CODES.has(code)) return "closed"
-  return "failed"
-}
+import { parseMinor } from "../../lib/money"
+import { EXACT_AMOUNT, judgeAmount } from "../../lib/payment-event"
+import { NO_ACTION } from "../../lib/session-data"
+import type { QfpayRecord } from "./client"
+import { transactionStateFrom } from "./codes"
+import type { QfpaySessionData } from "./data"
 
 /**
  * Our plain payment status, kept in session data for the storefront, and the Medusa session status it
@@ -65,79 +22,68 @@ export const SESSION_STATUS_BY_PAYMENT_STATUS: Record<QfpayPaymentStatus, Paymen
   mismatch: PaymentSessionStatus.ERROR,
 }
 
-/** What an API-level `respcd` (the top-level code of a call) means for the caller. */
-export type ApiCodeMeaning =
-  | { outcome: "ok" }
-  | { outcome: "processing" }
-  | { outcome: "duplicate" }
-  | { outcome: "already_closed" }
-  | { outcome: "already_paid" }
-  | { outcome: "error"; kind: GatewayErrorKind; message: string }
 
-const API_ERRORS: Record<string, { kind: GatewayErrorKind; message: string }> = {
-  "1100": { kind: "retry_later", message: "QFPay is under maintenance" },
-  "1103": { kind: "invalid_request", message: "request format rejected" },
-  "1104": { kind: "invalid_request", message: "request parameters rejected" },
-  "1105": { kind: "config", message: "device not activated" },
-  "1106": { kind: "config", message: "device invalid" },
-  "1107": { kind: "config", message: "device not allowed" },
-  "1108": { kind: "config", message: "signature rejected: check appCode, clientKey, mchid and signType" },
-  "1124": { kind: "declined", message: "a same-day card refund is a void and must be for the full amount" },
-  "1125": { kind: "declined", message: "the payment is already refunded" },
-  "1136": { kind: "declined", message: "the transaction does not exist or cannot be changed" },
-  "1150": { kind: "declined", message: "T0-settled merchants cannot cancel" },
-  "1155": { kind: "declined", message: "the refund was denied" },
-  "1201": { kind: "declined", message: "insufficient balance" },
-  "1203": { kind: "config", message: "merchant account error" },
-  "1205": { kind: "declined", message: "the transaction failed" },
-  "1241": { kind: "config", message: "store does not exist" },
-  "1242": { kind: "config", message: "store is misconfigured" },
-  "1243": { kind: "config", message: "store is disabled" },
-  "1251": { kind: "config", message: "store is missing or disabled" },
-  "1250": { kind: "declined", message: "transaction forbidden (for PayMe: the refund period is over)" },
-  "1252": { kind: "indeterminate", message: "QFPay system error" },
-  "1254": { kind: "indeterminate", message: "QFPay system error" },
-  "1261": { kind: "declined", message: "the order is not paid" },
-  "1262": { kind: "declined", message: "the payment is already refunded" },
-  "1266": { kind: "invalid_request", message: "the amount is wrong" },
-  "1267": { kind: "invalid_request", message: "the order details do not match" },
-  "1268": { kind: "declined", message: "the order does not exist" },
-  "1269": {
-    kind: "retry_later",
-    message: "today's unsettled takings for this payment method are too low to fund the refund; try again after the next settlement",
-  },
-  "1270": { kind: "declined", message: "this currency does not support partial refunds" },
-  "1271": { kind: "declined", message: "this transaction does not support partial refunds" },
-  "1272": { kind: "declined", message: "the refund exceeds the amount still refundable" },
-  "1294": { kind: "declined", message: "blocked by the bank's risk control" },
-  "1295": { kind: "indeterminate", message: "slow network at QFPay" },
-  "1296": { kind: "indeterminate", message: "slow network at QFPay" },
-  "1297": { kind: "retry_later", message: "the bank system is busy (or the refund period is over)" },
-  "2999": { kind: "indeterminate", message: "unknown outcome" },
-}
-
-/** 1265 is both "no refunds 23:30-00:30 HKT" (retry later) and "refund window exceeded" (final). */
-const REFUND_WINDOW_EXCEEDED = /超出可退款時限|超出可退款时限|window|period/i
-
-export function apiCodeMeaning(respcd: unknown, resperr: unknown, operation: "payment" | "refund" | "cancel" | "query"): ApiCodeMeaning {
-  const code = String(respcd ?? "")
-  if (code === "0000") return { outcome: "ok" }
-  if (PROCESSING_CODES.has(code)) return { outcome: "processing" }
-  if (code === "1102" || code === "2011") return { outcome: "duplicate" }
-  // 1251 means "store disabled" in the official table but is what a reused refund out_trade_no returns.
-  if (code === "1251" && (operation === "refund" || /out_trade_no/i.test(String(resperr ?? "")))) {
-    return { outcome: "duplicate" }
+/**
+ * QFPay's status decision, pure: the records QFPay holds for our order (a query answer) + now + the grace
+ * after expiry -> our status and data (reference §7, §8, §18). The earliest success whose amount and
+ * currency pass the amount rule is the payment; further successes are duplicates to refund; a success
+ * with another amount or currency is never "paid". `alerts` are what a person must know (logged by the
+ * service).
+ */
+export function qfpayStatusFrom(
+  records: QfpayRecord[],
+  data: QfpaySessionData,
+  now: Date,
+  options: { expiryGraceMinutes: number }
+): { data: QfpaySessionData; alerts: string[] } {
+  const ours = records.filter((r) => String(r.order_type ?? "payment") === "payment" && r.out_trade_no === data.merchant_order_id)
+  const bySyssn = (a: QfpayRecord, b: QfpayRecord) => String(a.syssn ?? "").localeCompare(String(b.syssn ?? ""))
+  const successes = ours.filter((r) => transactionStateFrom(r.respcd) === "succeeded").sort(bySyssn)
+  const expected = { chargedMinor: BigInt(data.amount_minor), currency: data.currency }
+  const verdictOf = (r: QfpayRecord) =>
+    judgeAmount({ amountMinor: parseMinor(r.txamt) ?? null, currency: typeof r.txcurrcd === "string" ? r.txcurrcd : null }, expected, EXACT_AMOUNT)
+  const paid = successes.find((r) => verdictOf(r).verdict === "exact")
+  if (paid) {
+    const duplicates = successes.filter((r) => r !== paid).map((r) => String(r.syssn))
+    const alerts = duplicates.length
+      ? [`order ${data.merchant_order_id} was paid ${successes.length} times; keep ${paid.syssn}, refund ${duplicates.join(", ")}`]
+      : []
+    return {
+      data: {
+        ...data,
+        status: "paid",
+        gateway_reference: String(paid.syssn),
+        pay_type: typeof paid.pay_type === "string" ? paid.pay_type : data.pay_type,
+        txdtm: typeof paid.txdtm === "string" ? paid.txdtm : data.txdtm,
+        next_action: NO_ACTION,
+        duplicate_references: duplicates,
+        last_error: null,
+      },
+      alerts,
+    }
   }
-  if (operation === "cancel" && (code === "1142" || code === "1263" || code === "1264" || code === "1181")) {
-    return { outcome: "already_closed" }
+  if (successes.length) {
+    const s = successes[0]
+    return {
+      data: { ...data, status: "mismatch", next_action: NO_ACTION, last_error: "QFPay reported a payment with a different amount or currency" },
+      alerts: [
+        `order ${data.merchant_order_id} reports a payment of ${s.txamt} ${s.txcurrcd} but the session expects ${data.amount_minor} ${data.currency}; not treated as paid`,
+      ],
+    }
   }
-  if (code === "1260") return { outcome: "already_paid" }
-  if (code === "1265") {
-    return REFUND_WINDOW_EXCEEDED.test(String(resperr ?? ""))
-      ? { outcome: "error", kind: "declined", message: "the refund window for this payment is over" }
-      : { outcome: "error", kind: "retry_later", message: "QFPay accepts no refunds between 23:30 and 00:30 HKT (or for this promotion)" }
+  const states = ours.map((r) => transactionStateFrom(r.respcd))
+  const pastExpiry = now.getTime() > Date.parse(data.expires_at ?? "") + options.expiryGraceMinutes * 60_000
+  const expired = { ...data, status: "expired" as const, next_action: NO_ACTION, last_error: "the payment expired before it was paid" }
+  if (states.includes("processing") && !pastExpiry) return { data: { ...data, status: "pending" }, alerts: [] }
+  if (states.includes("expired") || (states.includes("processing") && pastExpiry)) return { data: expired, alerts: [] }
+  if (states.includes("closed")) {
+    return { data: { ...data, status: "canceled", next_action: NO_ACTION, last_error: "the payment was closed" }, alerts: [] }
   }
-  const known = API_ERRORS[code]
-  if (known) return { outcome: "error", ...known }
-  return { outcome: "error", kind: "declined", message: `QFPay refused the request` }
+  if (states.includes("failed")) {
+    // On the hosted page the shopper can go back and try another method until the page expires.
+    if (data.mode === "checkout" && !pastExpiry) return { data: { ...data, status: "pending", last_error: "a payment attempt failed" }, alerts: [] }
+    return { data: { ...data, status: "failed", next_action: NO_ACTION, last_error: "the payment failed" }, alerts: [] }
+  }
+  if (pastExpiry) return { data: expired, alerts: [] }
+  return { data: { ...data, status: "pending" }, alerts: [] }
 }

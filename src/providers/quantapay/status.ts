@@ -1,5 +1,10 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { GatewayErrorKind } from "../../lib/errors"
+import { parseMajorToMinor, toMinorUnits } from "../../lib/money"
+import { AmountRule, judgeAmount } from "../../lib/payment-event"
+import { NO_ACTION } from "../../lib/session-data"
+import type { QuantapayTransaction } from "./client"
+import type { QuantapaySessionData } from "./data"
 
 /**
  * QuantaPay's codes in one place. Transaction statuses (reference §7): P pending, C completed (the only
@@ -48,4 +53,81 @@ export const REFUND_RESULTS: Record<string, { kind: GatewayErrorKind; message: s
   "bitcoin-error": { kind: "indeterminate", message: "the Bitcoin node reported an error" },
   "ethereum-error": { kind: "indeterminate", message: "the Ethereum node reported an error" },
   "coinbase-error": { kind: "indeterminate", message: "Coinbase reported an error" },
+}
+
+/**
+ * QuantaPay's status decision, pure: its transactions for our order + now + options -> our status and data
+ * (reference §7, §9). Only a completed (C) transaction that passes the amount rule (lib/payment-event; the
+ * shopper picks what to send, so more than asked is accepted) is a payment. An underpaid (X) one is never a
+ * payment; the underpayment policy decides whether the session fails or waits for the merchant.
+ */
+export function quantapayStatusFrom(
+  transactions: QuantapayTransaction[],
+  data: QuantapaySessionData,
+  now: Date,
+  options: { underpaymentPolicy: "reject" | "review"; expiryGraceMinutes: number },
+  rule: AmountRule
+): { data: QuantapaySessionData; alerts: string[] } {
+  const expected = { chargedMinor: toMinorUnits(data.amount, data.currency), currency: data.currency }
+  const verdictOf = (t: QuantapayTransaction) =>
+    judgeAmount(
+      { amountMinor: parseMajorToMinor(t.amount_fiat, data.currency) ?? null, currency: typeof t.currency === "string" ? t.currency.toUpperCase() : null },
+      expected,
+      rule
+    )
+  const completed = transactions.filter((t) => t.status === "C")
+  const paid = completed.find((t) => verdictOf(t).verdict !== "mismatch")
+  if (paid) {
+    const next = {
+      ...data,
+      status: "paid" as const,
+      gateway_reference: String(paid.id),
+      cryptocurrency: typeof paid.cryptocurrency === "string" ? paid.cryptocurrency : null,
+      next_action: NO_ACTION,
+      underpayment: null,
+      last_error: null,
+    }
+    return { data: next, alerts: [] }
+  }
+  if (completed.length) {
+    const t = completed[0]
+    const verdict = verdictOf(t)
+    return {
+      data: { ...data, status: "mismatch", gateway_reference: String(t.id), next_action: NO_ACTION, last_error: "QuantaPay reported a payment with a different amount or currency" },
+      alerts: [`transaction ${t.id} for ${data.merchant_order_id} is not treated as paid: ${verdict.verdict === "mismatch" ? verdict.reason : "unexpected amount"}`],
+    }
+  }
+  const underpaid = transactions.find((t) => t.status === "X")
+  if (underpaid) {
+    const review = options.underpaymentPolicy === "review"
+    return {
+      data: {
+        ...data,
+        status: review ? "underpaid_review" : "underpaid",
+        gateway_reference: String(underpaid.id),
+        next_action: review ? data.next_action : NO_ACTION,
+        underpayment: {
+          transaction_id: String(underpaid.id),
+          expected: data.amount,
+          received_fiat: typeof underpaid.amount_fiat === "string" ? underpaid.amount_fiat : null,
+          cryptocurrency: typeof underpaid.cryptocurrency === "string" ? underpaid.cryptocurrency : null,
+        },
+        last_error: review
+          ? "the payment was less than the order total; the store will review it"
+          : "the payment was less than the order total and was not accepted",
+      },
+      alerts: [],
+    }
+  }
+  if (transactions.some((t) => t.status === "R")) {
+    return { data: { ...data, status: "refunded", next_action: NO_ACTION, last_error: "the payment was refunded" }, alerts: [] }
+  }
+  const pending = transactions.find((t) => t.status === "P")
+  // The shopper picked a coin; the chain may confirm long after the page closes.
+  if (pending) return { data: { ...data, status: "pending", gateway_reference: String(pending.id) }, alerts: [] }
+  const pastExpiry = now.getTime() > Date.parse(data.expires_at) + options.expiryGraceMinutes * 60_000
+  if (pastExpiry) {
+    return { data: { ...data, status: "expired", next_action: NO_ACTION, last_error: "the payment window closed before a payment arrived" }, alerts: [] }
+  }
+  return { data: { ...data, status: "pending" }, alerts: [] }
 }

@@ -1,11 +1,12 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import http from "node:http"
 import type { AddressInfo } from "node:net"
-import { qbitStyleSignature } from "../../../lib/signing"
+import { qbitStyleSignature } from "../signature"
 import { jwtExpiry } from "../client"
 import { QbitpayProviderService, QbitpaySessionData } from "../service"
-import { ACTION_BY_EVENT, PAYMENT_STATUS_BY_CHARGE_STATUS, SESSION_STATUS_BY_PAYMENT_STATUS } from "../status"
+import { ACTION_BY_EVENT, PAYMENT_STATUS_BY_CHARGE_STATUS, qbitpayStatusFrom, SESSION_STATUS_BY_PAYMENT_STATUS } from "../status"
 import { verifyQbitpayEvent } from "../webhook"
+import { qbitEventSignature } from "../../../../sandbox/shared/signatures"
 
 const API_KEY = "T9uTy95uSifOOuTy"
 const base = { apiKey: API_KEY, webhookUrl: "https://api.example/hooks/payment/qbitpay_qbitpay", redirectUrl: "https://shop.example/return?s={session_id}" }
@@ -105,7 +106,8 @@ describe("Qbit Pay status table", () => {
     [{ expiresAt: new Date(Date.now() - 3600_000).toISOString() }, "expired"],
     [{ status: "weird" }, "pending"],
   ])("charge %j -> %s", (fields, status) => {
-    expect(service({}).evaluate(charge(fields) as any, data).status).toBe(status)
+    // The pure status decision: charge + now + options -> status, no gateway and no logger.
+    expect(qbitpayStatusFrom(charge(fields) as any, data as any, new Date(), { expiryGraceMinutes: 10 }).data.status).toBe(status)
   })
 })
 
@@ -213,5 +215,64 @@ describe("Qbit Pay charge creation", () => {
     const again = await s.refundPayment({ data: first.data, amount: { value: "10", precision: 20 } as any, context: { idempotency_key: "ref_01" } })
     expect((again.data as any).refunds).toHaveLength(1)
     await expect(service({ refundMode: "disabled" }).refundPayment({ data, amount: 10, context: {} })).rejects.toThrow("refunds are disabled")
+  })
+})
+
+describe("Qbit Pay webhook: only the session's current order and charge pay it", () => {
+  const SESSION = "payses_01QBITEDIT"
+  const CHARGE = "5b8ea1a5ea9eb76264250dda"
+  const sessionData = {
+    session_id: SESSION,
+    gateway: "qbitpay",
+    merchant_order_id: SESSION,
+    attempt: 1,
+    amount: "49.99",
+    currency: "USD",
+    gateway_reference: CHARGE,
+    charge_status: "pending",
+    expires_at: null,
+    status: "pending",
+    next_action: { type: "none" },
+    refunds: [],
+    last_error: null,
+  }
+  const sessions = {
+    retrieve: async (id: string) => {
+      if (id !== SESSION) throw new Error(`PaymentSession with id: ${id} was not found`)
+      return { id, provider_id: "pp_qbitpay_qbitpay", amount: 49.99, raw_amount: { value: "49.99", precision: 20 }, currency_code: "usd", status: "pending", data: sessionData }
+    },
+  }
+  const hookService = () => new QbitpayProviderService({ logger, paymentSessionService: sessions } as any, base)
+  /** A genuine event as Qbit Pay signs it (the simulator's signer, not the provider's). */
+  const event = (chargeFields: Record<string, unknown>, type = "charge.succeeded") => {
+    const body = JSON.stringify({
+      id: `ev_${Math.random().toString(36).slice(2)}`,
+      type,
+      createdAt: new Date().toISOString(),
+      object: "event",
+      pendingWebhooks: 0,
+      livemode: true,
+      data: charge({ status: "closed", paid: true, externalOrderId: SESSION, ...chargeFields }),
+    })
+    return { data: JSON.parse(body), rawData: Buffer.from(body), headers: { "qbitpay-signature": qbitEventSignature(JSON.parse(body), API_KEY) } }
+  }
+
+  it("the genuine event is captured for the session's amount", async () => {
+    await expect(hookService().getWebhookActionAndData(event({}))).resolves.toEqual({ action: "captured", data: { session_id: SESSION, amount: "49.99" } })
+  })
+
+  it.each([`${SESSION}-2`, `${SESSION}-9999`, `${SESSION} `, `${SESSION}\n`, `${SESSION}\u00a0`])(
+    "a signed event whose externalOrderId is %j does not complete the session",
+    async (externalOrderId) => {
+      await expect(hookService().getWebhookActionAndData(event({ externalOrderId }))).resolves.toEqual({ action: "not_supported" })
+    }
+  )
+
+  it("an event for another charge of the session does not complete it, nor is a failure of it recorded", async () => {
+    await expect(hookService().getWebhookActionAndData(event({ id: "6b0000000000000000000001" }))).resolves.toEqual({ action: "not_supported" })
+    const failedOther = event({ id: "6b0000000000000000000001", status: "cancelled", paid: false }, "charge.failed")
+    await expect(hookService().getWebhookActionAndData(failedOther)).resolves.toEqual({ action: "not_supported" })
+    const failedCurrent = event({ status: "cancelled", paid: false }, "charge.failed")
+    await expect(hookService().getWebhookActionAndData(failedCurrent)).resolves.toEqual({ action: "failed", data: { session_id: SESSION, amount: "49.99" } })
   })
 })

@@ -1,5 +1,7 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
-import { apiCodeMeaning, KNOWN_PAY_TYPES, PAY_TYPES, SESSION_STATUS_BY_PAYMENT_STATUS, transactionStateFrom } from "../status"
+import { apiCodeMeaning, transactionStateFrom } from "../codes"
+import { KNOWN_PAY_TYPES, PAY_TYPES } from "../pay-types"
+import { SESSION_STATUS_BY_PAYMENT_STATUS } from "../status"
 
 describe("QFPay transaction states", () => {
   it.each([

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net"
 import { hmacSha256Hex } from "../../../lib/signing"
 import { parseQuantapayOptions } from "../options"
 import { QuantapayProviderService, QuantapaySessionData } from "../service"
-import { SESSION_STATUS_BY_PAYMENT_STATUS } from "../status"
+import { quantapayStatusFrom, SESSION_STATUS_BY_PAYMENT_STATUS } from "../status"
 import { verifyQuantapayWebhook } from "../webhook"
 
 const SECRET = "webhook-secret-123456"
@@ -162,6 +162,9 @@ describe("QuantaPay payment status", () => {
     refunds: [],
     last_error: null,
   }
+  /** The pure status decision: transactions + now + options -> status and data, no gateway and no logger. */
+  const evaluate = (transactions: unknown[], d: QuantapaySessionData, options: Record<string, unknown> = {}, now = new Date()) =>
+    quantapayStatusFrom(transactions as any, d, now, { ...parseQuantapayOptions(base), ...options } as any, { acceptOverpayment: true, underpaymentToleranceMinor: 0n }).data
   const tx = (fields: Record<string, string>) => ({ id: "197", status: "C", amount_fiat: "49.99000000", currency: "usd", external_reference: "payses_01ABC", cryptocurrency: "eth", ...fields })
 
   it.each([
@@ -175,25 +178,22 @@ describe("QuantaPay payment status", () => {
     [[tx({ status: "R" })], "refunded"],
     [[tx({ status: "X", id: "1" }), tx({ id: "2" })], "paid"],
   ])("transactions %j -> %s", (transactions, status) => {
-    const s = service({})
-    expect(s.evaluate(transactions as any, data).status).toBe(status)
+    expect(evaluate(transactions, data).status).toBe(status)
   })
 
   it("reports an underpayment in session data, and `review` keeps the session pending", () => {
     const under = [tx({ status: "X", amount_fiat: "40.00000000" })]
-    const rejected = service({}).evaluate(under as any, data)
+    const rejected = evaluate(under, data)
     expect(rejected.underpayment).toEqual({ transaction_id: "197", expected: "49.99", received_fiat: "40.00000000", cryptocurrency: "eth" })
     expect(SESSION_STATUS_BY_PAYMENT_STATUS[rejected.status]).toBe(PaymentSessionStatus.ERROR)
     expect(rejected.last_error).toContain("less than the order total")
-    const review = service({ underpaymentPolicy: "review" }).evaluate(under as any, data)
+    const review = evaluate(under, data, { underpaymentPolicy: "review" })
     expect(review.status).toBe("underpaid_review")
     expect(SESSION_STATUS_BY_PAYMENT_STATUS[review.status]).toBe(PaymentSessionStatus.PENDING)
   })
 
   it("expires a session with no transaction after the window and grace", () => {
-    const s = service({ expiryGraceMinutes: 0 })
-    ;(s as any).now_ = () => new Date(Date.parse(data.expires_at) + 1000)
-    expect(s.evaluate([], data).status).toBe("expired")
+    expect(evaluate([], data, { expiryGraceMinutes: 0 }, new Date(Date.parse(data.expires_at) + 1000)).status).toBe("expired")
     expect(SESSION_STATUS_BY_PAYMENT_STATUS.expired).toBe(PaymentSessionStatus.CANCELED)
   })
 

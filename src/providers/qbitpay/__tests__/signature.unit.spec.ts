@@ -1,4 +1,5 @@
-import { constantTimeEqual, md5Hex, qbitStyleSignature, qbitStyleStringToSign } from "../signing"
+import { constantTimeEqual, md5Hex } from "../../../lib/signing"
+import { qbitStyleSignature, qbitStyleStringToSign } from "../signature"
 
 // Official vector of the Qbit Pay doc (commit 5c499d0), reference /work/shared/reference/gateway-qbitpay.md §8.4.
 const OFFICIAL_KEY = "T9uTy95uSifOOuTy"

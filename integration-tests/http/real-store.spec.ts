@@ -57,6 +57,7 @@ shopSuite({
     const refund = (paymentId: string, amount: number) =>
       api.post(`/admin/payments/${paymentId}/refund`, { amount }, admin()).catch((e: any) => e.response)
 
+    describe("tax and percentage promotions", () => {
     it.each(CASES)("$provider in $region: pays the rounded total, order captured with 0 outstanding, refunds add up", async ({ provider, region: regionName, country, exponent }) => {
       const container = getContainer()
       const cartId = await cartWithItems(3, { regionId: region(regionName).id, country, promoCodes: [PROMO.code] })
@@ -115,6 +116,42 @@ shopSuite({
       expect((await storedPayment(payment.id)).data.refunds).toHaveLength(2)
       const after = await adminOrder(order.id)
       expect(after.payment_collections[0].payments[0].refunds).toHaveLength(2)
+    })
+    })
+
+    describe("storefront input to our providers is an allow-list, checked before Medusa stores it", () => {
+      const sessionRequest = async (provider: string, data: unknown) => {
+        const cartId = await cartWithItems(1, { regionId: region("Hong Kong (8.875% on top)").id, country: "hk" })
+        const collectionId = await paymentCollectionFor(cartId)
+        return api
+          .post(`/store/payment-collections/${collectionId}/payment-sessions`, { provider_id: provider, data }, checkout.storeHeaders())
+          .catch((e: any) => e.response)
+      }
+
+      it.each<[string, unknown, string]>([
+        ["pp_qfpay_qfpay-direct", { next_action: { type: "redirect", url: "https://evil.example/pay" } }, 'QFPay: data.next_action is not accepted; send only "pay_type" (one of 800201, 801501, 802001, 805801).'],
+        ["pp_qfpay_qfpay-direct", { pay_type: "800201", blob: "x".repeat(200) }, 'QFPay: data.blob is not accepted; send only "pay_type" (one of 800201, 801501, 802001, 805801).'],
+        ["pp_qfpay_qfpay-direct", { pay_type: "800201\u0000" }, 'QFPay: data.pay_type must be a short plain string without control characters; send only "pay_type" (one of 800201, 801501, 802001, 805801).'],
+        ["pp_qfpay_qfpay-direct", { pay_type: { toString: "800201" } }, 'QFPay: data.pay_type must be a string; send only "pay_type" (one of 800201, 801501, 802001, 805801).'],
+        ["pp_qfpay_qfpay-direct", { pay_type: "800208" }, "QFPay: pay_type \"800208\" is not accepted by this store; use one of 800201, 801501, 802001, 805801."],
+        ["pp_qfpay_qfpay", { huge: "y".repeat(5000) }, 'QFPay: data is 5011 bytes, more than 1024; send only "pay_type" (one of 800201).'],
+      ])("%s: bad data (case %#) is a 400 that says what to send", async (provider, data, message) => {
+        const res = await sessionRequest(provider, data)
+        expect(res.status).toBe(400)
+        expect(res.data.message).toBe(message)
+        // Nothing reached a gateway.
+        expect(gateways().qfpay.state().transactions).toHaveLength(0)
+      })
+
+      it("what a storefront sent is never echoed back: a good session carries only our data", async () => {
+        const res = await sessionRequest("pp_qfpay_qfpay-direct", { pay_type: "802001" })
+        expect(res.status).toBe(200)
+        const session = res.data.payment_collection.payment_sessions[0]
+        expect(session.data).toMatchObject({ pay_type: "802001", next_action: { type: "qr_code" } })
+        expect(Object.keys(session.data).sort()).toEqual(
+          ["amount", "amount_minor", "attempt", "currency", "duplicate_references", "expires_at", "gateway", "gateway_reference", "last_error", "merchant_order_id", "mode", "next_action", "pay_type", "refunds", "session_id", "status", "txdtm"].sort()
+        )
+      })
     })
   },
 })
