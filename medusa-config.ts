@@ -26,6 +26,8 @@ const qfpayOptions = {
   notifyUrl: process.env.QFPAY_NOTIFY_URL || `${backendUrl}/hooks/payment/qfpay_qfpay`,
   returnUrl: process.env.QFPAY_RETURN_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
   failedUrl: process.env.QFPAY_FAILED_URL || `${storefrontUrl}/checkout/return?session_id={session_id}&failed=1`,
+  orphanedPayments: process.env.QFPAY_ORPHANED_PAYMENTS || undefined,
+  orphanRefundGraceMinutes: int(process.env.QFPAY_ORPHAN_REFUND_GRACE_MINUTES),
   timeoutMs: int(process.env.QFPAY_TIMEOUT_MS),
   maxRetries: int(process.env.QFPAY_MAX_RETRIES),
   debug: process.env.QFPAY_DEBUG === "true" || undefined,
@@ -39,6 +41,8 @@ const quantapayOptions = {
   redirectUrl: process.env.QUANTAPAY_REDIRECT_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
   underpaymentPolicy: process.env.QUANTAPAY_UNDERPAYMENT_POLICY || undefined,
   refundMode: process.env.QUANTAPAY_REFUND_MODE || undefined,
+  orphanedPayments: process.env.QUANTAPAY_ORPHANED_PAYMENTS || undefined,
+  orphanRefundGraceMinutes: int(process.env.QUANTAPAY_ORPHAN_REFUND_GRACE_MINUTES),
   timeoutMs: int(process.env.QUANTAPAY_TIMEOUT_MS),
   maxRetries: int(process.env.QUANTAPAY_MAX_RETRIES),
   debug: process.env.QUANTAPAY_DEBUG === "true" || undefined,
@@ -74,6 +78,9 @@ module.exports = defineConfig({
   },
   admin: { disable: process.env.MEDUSA_ADMIN_DISABLED === "true" },
   modules: [
+    // The plugin's payment ledger. A store that installs the package gets it through `plugins`; this dev
+    // store is the package itself, so it registers the module from source.
+    { resolve: "./src/modules/payment-ledger" },
     {
       resolve: "@medusajs/medusa/payment",
       key: Modules.PAYMENT,

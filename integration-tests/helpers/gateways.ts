@@ -2,6 +2,7 @@ import axios from "axios"
 import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
 import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
 import { startQuantapaySimulator } from "../../sandbox/quantapay/server"
+import { qfpayNotificationSignature } from "../../sandbox/shared/signatures"
 import type { Session } from "./checkout"
 
 /**
@@ -110,4 +111,49 @@ export function chargedAtGateway(g: Gateways, session: Session): string {
     default:
       throw new Error(`No simulator for ${session.provider_id}`)
   }
+}
+
+/** Makes every gateway keep its webhooks to itself (recorded as suppressed at the simulator), as when they are lost. */
+export function suppressWebhooks(g: Gateways): void {
+  g.qfpay.setFault({ target: "notify", mode: "suppress", times: -1 })
+  g.quantapay.setFault({ target: "webhook", mode: "suppress", times: -1 } as never)
+  g.qbitpay.setFault({ target: "webhook", mode: "suppress", times: -1 } as never)
+}
+
+/**
+ * The genuine webhook a gateway sent (or, suppressed, would have sent) for a session's payment: its exact
+ * body and signature headers, to deliver again as the gateway's retries do.
+ */
+export function webhookOf(g: Gateways, session: Session): { provider: string; body: string; headers: Record<string, string> } {
+  const data = session.data
+  switch (session.provider_id) {
+    case "pp_qfpay_qfpay":
+    case "pp_qfpay_qfpay-direct": {
+      const n = g.qfpay.state().notifications.find((x) => x.out_trade_no === data.merchant_order_id && x.notify_type === "payment")
+      if (!n) throw new Error(`QFPay sent no notification for ${data.merchant_order_id}`)
+      return { provider: "qfpay_qfpay", body: n.body, headers: { "content-type": "application/json", "x-qf-sign": qfpayNotificationSignature(n.body, CREDENTIALS.qfpay.clientKey) } }
+    }
+    case "pp_quantapay_quantapay": {
+      const w = g.quantapay.state().webhooks.find((x) => x.external_reference === data.merchant_order_id)
+      if (!w) throw new Error(`QuantaPay sent no webhook for ${data.merchant_order_id}`)
+      return { provider: "quantapay_quantapay", body: w.body, headers: { "content-type": "application/json" } }
+    }
+    case "pp_qbitpay_qbitpay": {
+      const w = g.qbitpay.state().webhooks.find((x) => x.chargeId === data.gateway_reference && x.type === "charge.succeeded")
+      if (!w) throw new Error(`Qbit Pay sent no charge.succeeded for ${data.gateway_reference}`)
+      return { provider: "qbitpay_qbitpay", body: w.body, headers: { "content-type": "application/json", "qbitpay-signature": w.signature } }
+    }
+    default:
+      throw new Error(`No simulator for ${session.provider_id}`)
+  }
+}
+
+/** Delivers a webhook body to Medusa exactly as received (raw text, no re-serialisation). */
+export function deliverWebhook(medusaPort: number, hook: { provider: string; body: string; headers: Record<string, string> }) {
+  return axios.post(hookUrl(medusaPort, hook.provider), hook.body, {
+    headers: hook.headers,
+    transformRequest: [(d) => d],
+    responseType: "text",
+    validateStatus: () => true,
+  })
 }

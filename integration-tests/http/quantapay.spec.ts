@@ -120,15 +120,16 @@ gatewaySuite({
       const container = getContainer()
       const { cartId, session } = await startPayment()
       const tx = { id: "900", status: "C", amount: "0.01", amount_fiat: "49.99000000", cryptocurrency: "eth", currency: "usd", external_reference: session.id }
-      for (const body of [
-        { key: "not-the-secret", transaction: tx },
-        { key: SECRET, transaction: { ...tx, currency: "eur" } },
-        { key: SECRET, transaction: { ...tx, amount_fiat: "49.98000000" } },
-        { key: SECRET, transaction: { ...tx, external_reference: "payses_01UNKNOWN000000000000000" } },
-        { key: SECRET, transaction: { ...tx, status: "X" } },
-        { key: SECRET },
-      ]) {
-        expect((await postWebhook(body)).status).toBe(200)
+      // A genuine webhook is recorded and acknowledged whatever it says; one without the right key is refused.
+      for (const [body, expected] of [
+        [{ key: "not-the-secret", transaction: tx }, 401],
+        [{ key: SECRET, transaction: { ...tx, currency: "eur" } }, 200],
+        [{ key: SECRET, transaction: { ...tx, amount_fiat: "49.98000000" } }, 200],
+        [{ key: SECRET, transaction: { ...tx, external_reference: "payses_01UNKNOWN000000000000000" } }, 200],
+        [{ key: SECRET, transaction: { ...tx, status: "X" } }, 200],
+        [{ key: SECRET }, 401],
+      ] as const) {
+        expect((await postWebhook(body)).status).toBe(expected)
       }
       await sleep(WEBHOOK_DELAY_MS + 2500)
       expect(await orderForCart(container, cartId)).toBeUndefined()

@@ -2,6 +2,7 @@ import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type Me
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
 import { isOurProviderId, ourRegistrations, providerFor } from "../providers/manifest"
+import { paymentWebhooks } from "./webhooks"
 
 /**
  * Storefront input is untrusted and Medusa stores a new session's `data` before any provider sees it: a NUL
@@ -27,11 +28,12 @@ async function checkStorefrontPaymentData(req: MedusaRequest, res: MedusaRespons
 export default defineMiddlewares({
   routes: [
     {
-      // Signatures are checked on the exact bytes received. Medusa preserves them for its generic
-      // /hooks/payment/:provider route; declared here too so the QFPay route never depends on that.
+      // Our registrations' webhooks (signatures are checked on the exact bytes received); any other
+      // provider's go on to Medusa's own route.
       method: ["POST"],
-      matcher: "/hooks/payment/qfpay_qfpay",
+      matcher: "/hooks/payment/:provider",
       bodyParser: { preserveRawBody: true },
+      middlewares: [paymentWebhooks],
     },
     {
       method: ["POST"],

@@ -79,6 +79,20 @@ const ADVICE_BY_KIND: Record<GatewayErrorKind, string> = {
 }
 
 /**
+ * A refund whose outcome the gateway left unclear: the admin is told not to refund again, and the refund is
+ * kept in the ledger as "unknown" for the merchant to check.
+ */
+export function refundOutcomeUnknown(message: string): MedusaError {
+  const error = new MedusaError(MedusaError.Types.UNEXPECTED_STATE, message)
+  ;(error as MedusaError & { refundOutcome?: string }).refundOutcome = "unknown"
+  return error
+}
+
+export function isRefundOutcomeUnknown(error: unknown): boolean {
+  return (error as { refundOutcome?: string } | undefined)?.refundOutcome === "unknown"
+}
+
+/**
  * Turns any error into a MedusaError at the provider boundary. MedusaErrors reach the storefront/admin
  * unchanged (non-Medusa errors are swallowed into a generic message by some core steps), so the text must
  * be safe to show and must say what to do. It never contains a secret: GatewayError messages are built

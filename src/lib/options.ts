@@ -35,6 +35,18 @@ export const secureUrl = z.string().superRefine((value, ctx) => {
 /** An absolute http(s) URL the shopper's browser or the gateway is sent to (any host). */
 export const publicUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http(s) URL")
 
+/**
+ * What happens to a payment that lands for an attempt whose session is gone (the cart changed after paying):
+ * `refund` sends it back automatically after `orphanRefundGraceMinutes` (where the gateway can refund),
+ * `flag` lists it for the merchant with the amount, the gateway's reference and the customer's email.
+ */
+export function orphanOptionsSchema(defaultPolicy: "refund" | "flag") {
+  return {
+    orphanedPayments: z.enum(["refund", "flag"]).default(defaultPolicy),
+    orphanRefundGraceMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  }
+}
+
 /** Shared HTTP tuning options every provider accepts. */
 export const httpTuningSchema = {
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),

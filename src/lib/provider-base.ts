@@ -22,7 +22,8 @@ import type {
   UpdatePaymentOutput,
   WebhookActionResult,
 } from "@medusajs/framework/types"
-import { isGatewayError, toMedusaError } from "./errors"
+import { AttemptJournal, ledgerJournal } from "../ledger/journal"
+import { isGatewayError, isRefundOutcomeUnknown, toMedusaError } from "./errors"
 import type { LoggerLike } from "./http"
 import { manualRefund } from "./manual-refund"
 import { merchantOrderIdFor, refundMerchantIdFor, sessionIdFromMerchantOrderId } from "./merchant-order-id"
@@ -77,15 +78,56 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   /** Verifies a webhook on its raw bytes and reads it into one event. Never throws. */
   abstract readWebhook(payload: ProviderWebhookPayload["payload"]): WebhookReading
   /** How refunds leave this gateway (with the merchant's options). */
-  protected abstract refundMode(): RefundMode
+  abstract refundMode(): RefundMode
   /** Sends one refund through the gateway, at most once per refund id (gateways with `refundMode` "gateway"). */
   protected sendRefund(_data: TData, _refundId: string, _amountMinor: bigint): Promise<RecordedRefund> {
     return Promise.reject(new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name} cannot send refunds.`))
   }
   /** The gateway's id of the current attempt, where it exists before payment (a payment for another is not ours). */
-  protected currentPaymentReference(_data: TData): string | null {
+  currentPaymentReference(_data: TData): string | null {
     return null
   }
+  /** What a merchant must look at in this data (lib's generic cases; gateways add their own), or null. */
+  attentionOf(data: TData): string | null {
+    if (data.status === "mismatch") return "amount_mismatch"
+    if (data.status === "disputed") return "dispute"
+    return null
+  }
+
+  /** Our data back from what Medusa (or the ledger) stored, or undefined when it is not this gateway's. */
+  readSessionData(data: unknown): TData | undefined {
+    return this.profile.readData(data)
+  }
+
+  /**
+   * What happens to a payment that lands for an attempt whose session is gone or moved on (options
+   * `orphanedPayments`, `orphanRefundGraceMinutes`): refunded after the grace period where the gateway can
+   * send money back, else flagged for the merchant.
+   */
+  orphanPolicy(): { refund: boolean; graceMinutes: number } {
+    const o = this.options_ as { orphanedPayments?: "refund" | "flag"; orphanRefundGraceMinutes?: number }
+    return { refund: o.orphanedPayments === "refund" && this.refundMode() === "gateway", graceMinutes: o.orphanRefundGraceMinutes ?? 60 }
+  }
+
+  /**
+   * Sends an orphaned payment back in full, once: the refund id is derived from the ledger attempt, so a
+   * repeat (another instance, a retried job) is the same refund at the gateway.
+   */
+  async refundOrphan(data: TData, orphanRefundId: string): Promise<RecordedRefund> {
+    if (this.refundMode() !== "gateway") throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name} cannot send this refund; pay it back by hand.`)
+    return this.sendRefund(data, refundMerchantIdFor(orphanRefundId), this.amountMinorOf(data))
+  }
+
+  /** The answer a gateway needs to stop retrying a delivery (QFPay wants the body `SUCCESS`). */
+  webhookAcknowledgement(): { status: number; body: string } {
+    return { status: 200, body: "OK" }
+  }
+
+  /** What a delivery that fails verification gets: not acknowledged, so a garbled genuine one is retried. */
+  webhookRefusal(): { status: number; body: string } {
+    return { status: 401, body: "FAIL" }
+  }
+
   /** What a storefront may put into `data` (each key with what to send); nothing by default. */
   storefrontInputSpec(): StorefrontInputSpec {
     return {}
@@ -95,11 +137,11 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     return undefined
   }
   /** The gateway's own minor units where its docs differ from ISO 4217 (e.g. `{ USDT: 6 }`). */
-  protected minorUnitOverrides(): Record<string, number> {
+  minorUnitOverrides(): Record<string, number> {
     return {}
   }
   /** See lib/payment-event `AmountRule`: exact unless the gateway lets the shopper choose what to send. */
-  protected amountRule(): AmountRule {
+  amountRule(): AmountRule {
     return EXACT_AMOUNT
   }
   /** Marks this package's providers, so a copy of the class loaded from another path is still recognised. */
@@ -111,6 +153,16 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   protected readonly cradle_: Record<string, unknown>
   /** Replaced in tests. */
   protected now_: () => Date = () => new Date()
+  private journal_: AttemptJournal | undefined
+
+  /** Where attempts are recorded (the plugin's payment ledger; a no-op without it). */
+  protected get journal(): AttemptJournal {
+    return (this.journal_ ??= ledgerJournal(this.logger_))
+  }
+
+  private get identifier(): string {
+    return (this.constructor as unknown as { identifier: string }).identifier
+  }
 
   /** Each provider class sets its zod option parser (options.ts); it names the bad field and never echoes a value. */
   static parseOptions: (options: unknown) => unknown
@@ -133,7 +185,7 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   async initiatePayment(input: InitiatePaymentInput): Promise<InitiatePaymentOutput> {
     const storefront = this.storefrontInputOf(input.data)
     const { amountMinor, currency } = this.chargeFrom(input.amount, input.currency_code)
-    const data = await this.startAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, storefront)
+    const data = await this.recordedAttempt(this.sessionIdFrom(input), 1, amountMinor, currency, storefront)
     return { id: data.merchant_order_id, status: PaymentSessionStatus.PENDING, data: this.out(data) }
   }
 
@@ -161,8 +213,24 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name}: this payment is already paid; its amount cannot change.`)
     }
     await this.beforeNewAttempt(latest)
-    const data = await this.startAttempt(current.session_id, current.attempt + 1, amountMinor, currency, this.inputKeptFrom(current))
+    await this.journal.detached(this.identifier, current.merchant_order_id, "superseded")
+    const data = await this.recordedAttempt(current.session_id, current.attempt + 1, amountMinor, currency, this.inputKeptFrom(current))
     return { status: PaymentSessionStatus.PENDING, data: this.out(data) }
+  }
+
+  /** An attempt at the gateway, written to the ledger before the gateway is called and after it answered. */
+  private async recordedAttempt(sessionId: string, attempt: number, amountMinor: bigint, currency: string, input: Record<string, string>): Promise<TData> {
+    const merchantOrderId = this.merchantOrderIdFor(sessionId, attempt)
+    await this.journal.starting({ gateway: this.identifier, merchantOrderId, attempt, sessionId, amount: this.decimalOf(amountMinor, currency), currency })
+    let data: TData
+    try {
+      data = await this.startAttempt(sessionId, attempt, amountMinor, currency, input)
+    } catch (error) {
+      await this.journal.failedToStart(this.identifier, merchantOrderId, describeError(error))
+      throw error
+    }
+    await this.journal.started(this.identifier, data, this.attentionOf(data))
+    return data
   }
 
   /** Called before an amount change opens a new attempt, e.g. to stop the old one being paid. */
@@ -189,6 +257,7 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     } catch (error) {
       throw toMedusaError(error, "check the payment")
     }
+    await this.journal.observed(this.identifier, data, next, this.attentionOf(next))
     return { status: this.profile.sessionStatusByStatus[next.status as TData["status"]], data: this.out(next) }
   }
 
@@ -196,7 +265,9 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     const data = this.profile.readData(input.data)
     if (!data) return { data: input.data ?? {} }
     try {
-      return { data: this.out(await this.refresh(data)) }
+      const next = await this.refresh(data)
+      await this.journal.observed(this.identifier, data, next, this.attentionOf(next))
+      return { data: this.out(next) }
     } catch (error) {
       this.logger_.warn(`${this.profile.name}: retrieve ${data.merchant_order_id} failed: ${describeError(error)}`)
       return { data: this.out(data) }
@@ -215,8 +286,14 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     return { data: this.out({ ...data, status: "canceled", next_action: NO_ACTION }) }
   }
 
-  /** Nothing to undo at gateways whose unpaid payments lapse; never throws (Medusa calls it on clean-up). */
+  /**
+   * Medusa deletes a session when the cart changes or another is started. Nothing to undo at gateways whose
+   * unpaid payments lapse (QFPay closes its orders first); the ledger keeps the attempt, so a payment that
+   * still lands for it is found. Never throws (Medusa calls it on clean-up).
+   */
   async deletePayment(input: DeletePaymentInput): Promise<DeletePaymentOutput> {
+    const data = this.profile.readData(input.data)
+    if (data) await this.journal.detached(this.identifier, data.merchant_order_id, "deleted")
     return { data: input.data ?? {} }
   }
 
@@ -242,10 +319,18 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     const refundId = this.refundIdFrom(input.context)
     if (data.refunds.some((r) => r.id === refundId)) return { data: this.out(data) }
     const amountMinor = this.refundAmountFrom(input.amount, data)
-    const refund =
-      mode === "manual"
-        ? this.manualRefundRecord(data, refundId, amountMinor)
-        : await this.sendRefund(data, refundId, amountMinor)
+    let refund: RecordedRefund
+    try {
+      refund = mode === "manual" ? this.manualRefundRecord(data, refundId, amountMinor) : await this.sendRefund(data, refundId, amountMinor)
+    } catch (error) {
+      if (isRefundOutcomeUnknown(error)) {
+        // Medusa drops its refund row when we throw; the ledger keeps it for the merchant to check.
+        const unknown = { id: refundId, amount: this.decimalOf(amountMinor, data.currency), currency: data.currency, gateway_reference: null, created_at: this.now_().toISOString() }
+        await this.journal.refunded(this.identifier, data.merchant_order_id, { ...unknown, status: "unknown" as never, note: (error as Error).message })
+      }
+      throw error
+    }
+    await this.journal.refunded(this.identifier, data.merchant_order_id, refund)
     return { data: this.out({ ...data, refunds: [...data.refunds, refund] }) }
   }
 

@@ -1,77 +1,92 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
-import { completeAsWebhookWould, paymentModuleOf, registrationsOf, syncSessionWithGateway } from "./session-sync"
+import { processDelivery, webhookDelayMs } from "../ledger/deliveries"
+import { SETTLED, settlePaidAttempt } from "../ledger/settle"
+import { AttemptRow, attemptsOfSession, DeliveryRow, isUniqueViolation, Ledger, ledgerIn, paymentSession } from "../ledger/store"
+import type { LoggerLike } from "../lib/http"
+import { providerFor, Registration } from "../providers/manifest"
+import { registrationsOf, syncSessionWithGateway } from "./session-sync"
 
 export type ReconcileSettings = {
-  /** Cron expression for the scheduled job. */
-  schedule: string
-  /** Sessions younger than this are left to the shopper and the webhook. */
+  /** Cron expression for the scheduled job, or an interval in milliseconds. */
+  schedule: string | { interval: number }
+  /** Attempts younger than this are left to the shopper and the webhook. */
   graceMinutes: number
-  /** At most this many sessions per run. */
+  /** At most this many attempts (and as many deliveries) per run. */
   batchSize: number
 }
 
-/** From the environment, with defaults: every 5 minutes, sessions older than 10 minutes, 50 per run. */
+/** From the environment, with defaults: every 5 minutes, attempts older than 10 minutes, 50 per run. */
 export function reconcileSettings(env: NodeJS.ProcessEnv = process.env): ReconcileSettings {
   const int = (v: string | undefined, fallback: number, min: number, max: number) => {
     const n = v === undefined || v === "" ? NaN : Number(v)
     return Number.isInteger(n) && n >= min && n <= max ? n : fallback
   }
+  const interval = int(env.PAYMENT_RECONCILE_INTERVAL_MS, 0, 1000, 24 * 3600_000)
   return {
-    schedule: env.PAYMENT_RECONCILE_SCHEDULE || "*/5 * * * *",
+    schedule: interval ? { interval } : env.PAYMENT_RECONCILE_SCHEDULE || "*/5 * * * *",
     graceMinutes: int(env.PAYMENT_RECONCILE_GRACE_MINUTES, 10, 0, 7 * 24 * 60),
     batchSize: int(env.PAYMENT_RECONCILE_BATCH_SIZE, 50, 1, 1000),
   }
 }
 
-export type ReconcileReport = { checked: number; completed: string[]; updated: string[]; unchanged: number; failed: number; skippedRun?: boolean }
+export type ReconcileReport = {
+  /** Attempts whose gateway was asked. */
+  checked: number
+  /** Sessions whose payment was completed as a webhook would have. */
+  completed: string[]
+  /** Sessions whose status was brought in line with the gateway (expired, failed, ...). */
+  updated: string[]
+  unchanged: number
+  failed: number
+  /** Attempts found paid for a session that is gone or moved on. */
+  orphaned: string[]
+  /** Orphaned payments sent back. */
+  refunded: string[]
+  /** Recorded webhook deliveries processed again (lost or failed earlier). */
+  deliveries: number
+  /** Live sessions that had no ledger attempt (created before the ledger existed). */
+  backfilled: number
+  skippedRun?: boolean
+}
 
 const RUN_LOCK = "medusa-payments-hk-crypto:reconcile"
+const TERMINAL = new Set(["paid", "mismatch", "failed", "expired", "canceled", "refunded"])
+
+/** Spacing of checks of an attempt that stays open: 1, 2, 4 ... minutes, at most 30. */
+function nextCheckDelayMs(checks: number): number {
+  return Math.min(30, 2 ** Math.min(checks, 5)) * 60_000
+}
 
 /**
- * One reconciliation pass. Runs never overlap (a lock; a run that finds it taken does nothing). Sessions
- * are taken oldest-touched first, so sessions that stay pending for long (a crypto payment waiting for
- * confirmations) do not starve the others. A paid session goes through Medusa's own payment processing
- * (the workflow a `captured` webhook runs), which locks the cart and is idempotent, so a webhook arriving
- * at the same moment still yields one order and one capture.
+ * One reconciliation pass over the payment ledger. Runs never overlap (a lock in Medusa's locking module,
+ * so with the Redis provider not across instances either; a run that finds it taken does nothing). In
+ * order: webhook deliveries that were recorded but never processed (a crash after acknowledging) or failed;
+ * live sessions with no ledger attempt; open attempts due for a check, least recently checked first, so a
+ * crypto payment waiting for confirmations does not starve the others; orphaned payments whose refund is due.
+ * A paid attempt goes through the same settlement as a webhook: Medusa's payment workflow (which locks the
+ * cart and is idempotent) for a live session, the orphan policy otherwise.
  */
 export async function reconcilePendingPayments(
   container: MedusaContainer,
-  overrides: Partial<ReconcileSettings> & { now?: Date } = {}
+  overrides: Partial<Omit<ReconcileSettings, "schedule">> & { now?: Date } = {}
 ): Promise<ReconcileReport> {
   const settings = { ...reconcileSettings(), ...overrides }
-  const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
-  const locking = container.resolve(Modules.LOCKING)
-  const report: ReconcileReport = { checked: 0, completed: [], updated: [], unchanged: 0, failed: 0 }
-  const providerIds = (await registrationsOf(container)).map((r) => r.providerId)
-  if (!providerIds.length) return report
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  const report: ReconcileReport = { checked: 0, completed: [], updated: [], unchanged: 0, failed: 0, orphaned: [], refunded: [], deliveries: 0, backfilled: 0 }
+  const registrations = await registrationsOf(container)
+  const ledger = ledgerIn(container)
+  if (!registrations.length || !ledger) return report
 
   try {
-    await locking.execute(
+    await container.resolve(Modules.LOCKING).execute(
       RUN_LOCK,
       async () => {
-        const cutoff = new Date((overrides.now ?? new Date()).getTime() - settings.graceMinutes * 60_000)
-        const sessions = await paymentModuleOf(container).listPaymentSessions(
-          { provider_id: providerIds, status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE], created_at: { $lte: cutoff } },
-          { take: settings.batchSize, order: { updated_at: "ASC" }, select: ["id", "provider_id", "status"] }
-        )
-        for (const session of sessions) {
-          report.checked++
-          try {
-            const synced = await syncSessionWithGateway(container, session.id)
-            if (synced.outcome === "paid") {
-              await completeAsWebhookWould(container, session.id)
-              report.completed.push(session.id)
-            } else if (synced.outcome === "updated") {
-              report.updated.push(session.id)
-            } else {
-              report.unchanged++
-            }
-          } catch (error) {
-            report.failed++
-            logger.warn(`Reconciling payment session ${session.id} failed: ${(error as Error).message}`)
-          }
-        }
+        const now = overrides.now ?? new Date()
+        await retryDeliveries(container, ledger, now, settings.batchSize, report, logger)
+        await backfillAttempts(container, ledger, registrations, now, settings, report, logger)
+        await checkAttempts(container, ledger, registrations, now, settings, report, logger)
+        await refundOrphans(container, ledger, registrations, now, settings.batchSize, report, logger)
       },
       { timeout: 1, expire: 15 * 60 }
     )
@@ -81,10 +96,194 @@ export async function reconcilePendingPayments(
     logger.info(`Payment reconciliation skipped: ${(error as Error).message}`)
     return report
   }
-  if (report.checked) {
+  if (report.checked || report.deliveries || report.refunded.length || report.backfilled) {
     logger.info(
-      `Payment reconciliation: checked ${report.checked}, completed ${report.completed.length}, updated ${report.updated.length}, unchanged ${report.unchanged}, failed ${report.failed}`
+      `Payment reconciliation: checked ${report.checked}, completed ${report.completed.length}, updated ${report.updated.length}, unchanged ${report.unchanged}, failed ${report.failed}, orphaned ${report.orphaned.length}, refunded ${report.refunded.length}, deliveries ${report.deliveries}, backfilled ${report.backfilled}`
     )
   }
   return report
+}
+
+async function retryDeliveries(container: MedusaContainer, ledger: Ledger, now: Date, take: number, report: ReconcileReport, logger: LoggerLike) {
+  // A delivery still "received" this long after arrival lost its processing event (e.g. a crash right after the answer).
+  const lost = new Date(now.getTime() - webhookDelayMs() - 60_000)
+  const due = (await ledger.listWebhookDeliveries(
+    { $or: [{ status: "failed", next_attempt_at: { $lte: now } }, { status: ["received", "processing"], received_at: { $lte: lost } }] } as never,
+    { take, order: { received_at: "ASC" } }
+  )) as unknown as DeliveryRow[]
+  for (const delivery of due) {
+    try {
+      await processDelivery(container, delivery.id)
+      report.deliveries++
+    } catch (error) {
+      logger.warn(`Reconciling webhook delivery ${delivery.id} failed: ${(error as Error).message}`)
+    }
+  }
+}
+
+/** Live sessions of ours with no attempt in the ledger (made before the ledger existed) get one from their data. */
+async function backfillAttempts(
+  container: MedusaContainer,
+  ledger: Ledger,
+  registrations: Registration[],
+  now: Date,
+  settings: { graceMinutes: number; batchSize: number },
+  report: ReconcileReport,
+  logger: LoggerLike
+) {
+  const payments = container.resolve(Modules.PAYMENT) as unknown as {
+    listPaymentSessions(f: Record<string, unknown>, c?: Record<string, unknown>): Promise<Array<{ id: string; provider_id: string; data: unknown; payment_collection_id: string }>>
+  }
+  const cutoff = new Date(now.getTime() - settings.graceMinutes * 60_000)
+  const sessions = await payments.listPaymentSessions(
+    { provider_id: registrations.map((r) => r.providerId), status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE], created_at: { $lte: cutoff } },
+    { take: settings.batchSize, order: { updated_at: "ASC" }, select: ["id", "provider_id", "data", "payment_collection_id"] }
+  )
+  for (const session of sessions) {
+    const registration = registrations.find((r) => r.providerId === session.provider_id)!
+    const data = providerFor(registration, logger).readSessionData(session.data)
+    if (!data || (await attemptsOfSession(ledger, session.id)).some((a) => a.merchant_order_id === data.merchant_order_id)) continue
+    try {
+      await ledger.createPaymentAttempts({
+        provider_id: registration.providerId,
+        gateway: registration.identifier,
+        merchant_order_id: data.merchant_order_id,
+        attempt: data.attempt,
+        session_id: session.id,
+        payment_collection_id: session.payment_collection_id,
+        amount: data.amount,
+        currency: data.currency,
+        gateway_reference: data.gateway_reference,
+        status: "open",
+        data: data as unknown as Record<string, unknown>,
+        expires_at: data.expires_at,
+      } as never)
+      report.backfilled++
+    } catch (error) {
+      if (!isUniqueViolation(error)) logger.warn(`Could not backfill the ledger attempt of session ${session.id}: ${(error as Error).message}`)
+    }
+  }
+}
+
+async function checkAttempts(
+  container: MedusaContainer,
+  ledger: Ledger,
+  registrations: Registration[],
+  now: Date,
+  settings: { graceMinutes: number; batchSize: number },
+  report: ReconcileReport,
+  logger: LoggerLike
+) {
+  const cutoff = new Date(now.getTime() - settings.graceMinutes * 60_000)
+  const due = (await ledger.listPaymentAttempts(
+    { status: ["starting", "open"], created_at: { $lte: cutoff }, $or: [{ next_check_at: null }, { next_check_at: { $lte: now } }] } as never,
+    { take: settings.batchSize, order: { last_checked_at: "ASC", created_at: "ASC" } }
+  )) as unknown as AttemptRow[]
+  for (const attempt of due) {
+    const registration = registrations.find((r) => r.identifier === attempt.gateway && (!attempt.provider_id || r.providerId === attempt.provider_id))
+    if (!registration) continue
+    report.checked++
+    let status: string | undefined
+    try {
+      status = await checkAttempt(container, registration, attempt, report, logger)
+    } catch (error) {
+      report.failed++
+      logger.warn(`Reconciling payment attempt ${attempt.merchant_order_id} failed: ${(error as Error).message}`)
+    }
+    await ledger.updatePaymentAttempts({
+      id: attempt.id,
+      checks: attempt.checks + 1,
+      last_checked_at: now,
+      next_check_at: status && TERMINAL.has(status) ? null : new Date(now.getTime() + nextCheckDelayMs(attempt.checks)),
+    } as never)
+  }
+}
+
+/** Asks the gateway about one attempt and acts on the answer; returns the attempt's ledger status after. */
+async function checkAttempt(container: MedusaContainer, registration: Registration, attempt: AttemptRow, report: ReconcileReport, logger: LoggerLike): Promise<string | undefined> {
+  const provider = providerFor(registration, logger)
+  const session = attempt.session_id ? await paymentSession(container, attempt.session_id) : undefined
+  const live = !!session && provider.readSessionData(session.data)?.merchant_order_id === attempt.merchant_order_id
+  if (live && SETTLED.has(session!.status)) {
+    report.unchanged++
+    return "paid"
+  }
+  if (live) {
+    const synced = await syncSessionWithGateway(container, session!.id)
+    if (synced.outcome === "paid") {
+      const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid" })
+      if (settled.outcome === "captured") report.completed.push(session!.id)
+      if (settled.outcome === "orphaned") report.orphaned.push(attempt.id)
+      return "paid"
+    }
+    if (synced.outcome === "updated") report.updated.push(session!.id)
+    else report.unchanged++
+    return (await ledgerStatus(container, attempt.id)) ?? undefined
+  }
+  if (!attempt.data) {
+    // Started but never answered by the gateway, and the session has nothing of it: it was never shown to anyone.
+    report.unchanged++
+    return attempt.status === "starting" ? "failed" : undefined
+  }
+  const gateway = await provider.getPaymentStatus({ data: attempt.data })
+  if (SETTLED.has(gateway.status)) {
+    const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid", data: gateway.data ?? attempt.data })
+    if (settled.outcome === "orphaned") report.orphaned.push(attempt.id)
+    return "paid"
+  }
+  report.unchanged++
+  return (await ledgerStatus(container, attempt.id)) ?? undefined
+}
+
+async function ledgerStatus(container: MedusaContainer, attemptId: string): Promise<string | undefined> {
+  const ledger = ledgerIn(container)
+  const [row] = ledger ? ((await ledger.listPaymentAttempts({ id: attemptId }, { take: 1, select: ["status"] })) as unknown as AttemptRow[]) : []
+  return row?.status
+}
+
+/** Orphaned payments whose grace period is over are sent back in full, once (the refund id is the attempt's). */
+async function refundOrphans(
+  container: MedusaContainer,
+  ledger: Ledger,
+  registrations: Registration[],
+  now: Date,
+  take: number,
+  report: ReconcileReport,
+  logger: LoggerLike
+) {
+  const due = (await ledger.listPaymentAttempts(
+    { attention: "orphaned", resolution: "refund_scheduled", next_check_at: { $lte: now } } as never,
+    { take, order: { next_check_at: "ASC" } }
+  )) as unknown as AttemptRow[]
+  for (const attempt of due) {
+    const registration = registrations.find((r) => r.identifier === attempt.gateway && (!attempt.provider_id || r.providerId === attempt.provider_id))
+    if (!registration) continue
+    const provider = providerFor(registration, logger)
+    const data = provider.readSessionData(attempt.data)
+    try {
+      if (!data || !data.gateway_reference) throw new Error("the ledger has no paid gateway payment for it")
+      const refund = await provider.refundOrphan(data as never, `orphan_${attempt.id}`)
+      await ledger
+        .createLedgerRefunds({
+          attempt_id: attempt.id,
+          refund_id: refund.id,
+          amount: refund.amount,
+          currency: refund.currency,
+          status: refund.status,
+          origin: "orphan",
+          gateway_reference: refund.gateway_reference,
+          note: "orphaned payment sent back automatically",
+        } as never)
+        .catch((error: unknown) => {
+          if (!isUniqueViolation(error)) throw error
+        })
+      await ledger.updatePaymentAttempts({ id: attempt.id, resolution: "refunded", status: "refunded", next_check_at: null } as never)
+      report.refunded.push(attempt.id)
+      logger.warn(`${registration.providerId}: orphaned payment ${attempt.gateway_reference} of ${attempt.amount} ${attempt.currency} (order ${attempt.merchant_order_id}) was refunded`)
+    } catch (error) {
+      // Refused or unclear: the merchant must look (the refund id is stable, so a later retry cannot refund twice).
+      await ledger.updatePaymentAttempts({ id: attempt.id, resolution: "refund_failed", note: `Automatic refund failed: ${(error as Error).message}`.slice(0, 500) } as never)
+      logger.error(`${registration.providerId}: refunding orphaned payment ${attempt.gateway_reference} failed: ${(error as Error).message}`)
+    }
+  }
 }

@@ -1,12 +1,13 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules, PaymentActions, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
+import { cartIdOfCollection } from "../ledger/store"
 import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
 
 /**
- * Bringing a payment session in line with what its gateway reports. Shared by the webhook subscriber (for
- * the outcomes Medusa's core ignores: failed, expired, disputed, underpaid) and the reconciliation job
- * (for webhooks that never came). The gateway is always asked for its current state, so a late or
+ * Bringing a payment session in line with what its gateway reports. Shared by webhook processing (for the
+ * outcomes Medusa's core ignores: failed, expired, disputed, underpaid) and the reconciliation job (for
+ * webhooks that never came). The gateway is always asked for its current state, so a late or
  * out-of-order event cannot move a session backwards, and a session that is already authorized or
  * captured is never touched.
  */
@@ -47,13 +48,6 @@ export function registrationsOf(container: MedusaContainer): Promise<Registratio
 
 const SESSION_FIELDS = ["id", "provider_id", "status", "data", "amount", "raw_amount", "currency_code", "payment_collection_id"]
 
-/** The cart a session belongs to, whose lock Medusa's own payment processing and cart completion take. */
-async function cartIdOf(container: MedusaContainer, collectionId: string): Promise<string | undefined> {
-  const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data } = await query.graph({ entity: "cart_payment_collection", fields: ["cart_id"], filters: { payment_collection_id: collectionId } })
-  return (data[0] as { cart_id?: string } | undefined)?.cart_id
-}
-
 export async function syncSessionWithGateway(container: MedusaContainer, sessionId: string): Promise<SyncOutcome> {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
   const payments = paymentModuleOf(container)
@@ -68,7 +62,7 @@ export async function syncSessionWithGateway(container: MedusaContainer, session
   // Serialise with Medusa's payment processing and cart completion, which lock the cart, then re-read: a
   // payment that landed meanwhile wins over what we were about to write.
   const locking = container.resolve(Modules.LOCKING)
-  const cartId = await cartIdOf(container, first.payment_collection_id)
+  const cartId = await cartIdOfCollection(container, first.payment_collection_id)
   const write = async (): Promise<SyncOutcome> => {
     const session = await payments.retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
     if (SETTLED.has(session.status)) return { outcome: "skipped", reason: `session became ${session.status}` }
@@ -84,19 +78,4 @@ export async function syncSessionWithGateway(container: MedusaContainer, session
     return { outcome: "updated", status: gateway.status }
   }
   return cartId ? locking.execute(cartId, write, { timeout: 30 }) : write()
-}
-
-/** Medusa's payment processing workflow (core-flows `processPaymentWorkflowId`), run by name through the workflow engine. */
-const PROCESS_PAYMENT_WORKFLOW = "process-payment-workflow"
-
-/**
- * Completes the payment (and the cart, if it has no order yet) exactly as a `captured` webhook would: Medusa's
- * own webhook subscriber runs the same workflow through the same engine.
- */
-export async function completeAsWebhookWould(container: MedusaContainer, sessionId: string): Promise<void> {
-  const session = await paymentModuleOf(container).retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
-  const engine = container.resolve(Modules.WORKFLOW_ENGINE)
-  await engine.run(PROCESS_PAYMENT_WORKFLOW, {
-    input: { action: PaymentActions.SUCCESSFUL, data: { session_id: session.id, amount: session.amount as never } },
-  })
 }

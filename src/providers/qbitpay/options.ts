@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { httpTuningSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
+import { httpTuningSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
 
 export const QBITPAY_API_URL = "https://api.qbitnetwork.com"
 
@@ -26,9 +26,15 @@ export const qbitpayOptionsSchema = z
     accessTokenCacheMinutes: z.number().int().min(0).max(24 * 60).default(10),
     /** `manual`: refunds are recorded as owed and paid by the merchant (Qbit Pay has no refund API). `disabled`: refused. */
     refundMode: z.enum(["manual", "disabled"]).default("manual"),
+    ...orphanOptionsSchema("flag"),
     ...httpTuningSchema,
   })
   .strict()
+  .superRefine((o, ctx) => {
+    if (o.orphanedPayments === "refund") {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["orphanedPayments"], message: 'can only be "flag": Qbit Pay has no refund API' })
+    }
+  })
 
 export type QbitpayOptions = z.infer<typeof qbitpayOptionsSchema>
 

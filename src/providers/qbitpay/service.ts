@@ -34,7 +34,7 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
   }
 
   /** The charge id is known before payment: an event for another charge of the session is not its payment. */
-  protected currentPaymentReference(data: QbitpaySessionData): string {
+  currentPaymentReference(data: QbitpaySessionData): string {
     return data.gateway_reference
   }
 
@@ -42,11 +42,11 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
     return new Set([this.options_.currency])
   }
 
-  protected minorUnitOverrides(): Record<string, number> {
+  minorUnitOverrides(): Record<string, number> {
     return QBITPAY_MINOR_UNITS
   }
 
-  protected refundMode(): RefundMode {
+  refundMode(): RefundMode {
     return this.options_.refundMode
   }
 

@@ -1,5 +1,5 @@
 import { MedusaError } from "@medusajs/framework/utils"
-import { isGatewayError, toMedusaError } from "../../lib/errors"
+import { isGatewayError, refundOutcomeUnknown, toMedusaError } from "../../lib/errors"
 import type { LoggerLike } from "../../lib/http"
 import type { RecordedRefund } from "../../lib/session-data"
 import { errorFromMeaning, formatTxdtm, QfpayClient } from "./client"
@@ -56,8 +56,7 @@ export async function refundOnce(
       const found = await lookUp().catch(() => undefined)
       if (found) return found
       if (send === 2) {
-        throw new MedusaError(
-          MedusaError.Types.UNEXPECTED_STATE,
+        throw refundOutcomeUnknown(
           `QFPay: the refund outcome is unknown (refund id ${refundId}). Check the QFPay portal before refunding again; a retry here will not refund twice.`
         )
       }

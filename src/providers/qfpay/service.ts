@@ -11,7 +11,7 @@ import { parseQfpayOptions, QfpayOptions } from "./options"
 import { PAY_TYPES, payTypeFor } from "./pay-types"
 import { refundOnce } from "./refunds"
 import { qfpayStatusFrom } from "./status"
-import { readQfpayNotification } from "./webhook"
+import { QFPAY_ACK_BODY, readQfpayNotification } from "./webhook"
 
 export { readQfpayData, type QfpaySessionData }
 
@@ -50,8 +50,18 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
     return QFPAY_CURRENCIES
   }
 
-  protected refundMode(): RefundMode {
+  refundMode(): RefundMode {
     return "gateway"
+  }
+
+  /** A shopper who paid the same order twice (two tabs) must get the extra payments back. */
+  attentionOf(data: QfpaySessionData): string | null {
+    return data.duplicate_references.length ? "duplicate_payment" : super.attentionOf(data)
+  }
+
+  /** QFPay retries until it reads exactly `SUCCESS` (reference §12.2). */
+  webhookAcknowledgement() {
+    return { status: 200, body: QFPAY_ACK_BODY }
   }
 
   protected inputKeptFrom(data: QfpaySessionData): Record<string, string> {
@@ -180,10 +190,10 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
     const data = readQfpayData(input.data)
     if (data && data.status !== "paid" && (await this.closeQuietly(data)) === "paid") {
       this.logger_.error(
-        `QFPay: session ${data.session_id} is being deleted but order ${data.merchant_order_id} (${data.gateway_reference}) was paid; refund it from the QFPay portal`
+        `QFPay: session ${data.session_id} is being deleted but order ${data.merchant_order_id} (${data.gateway_reference}) was paid; the payment ledger refunds or flags it as an orphaned payment`
       )
     }
-    return { data: input.data ?? {} }
+    return super.deletePayment(input)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { httpTuningSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
+import { httpTuningSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
 
 export const QUANTAPAY_CLOUD_URL = "https://cloud.quantapay.app"
 
@@ -33,9 +33,15 @@ export const quantapayOptionsSchema = z
     sessionExpiryMinutes: z.number().int().min(5).max(48 * 60).default(60),
     /** After that, how long a session with no transaction is still treated as pending. */
     expiryGraceMinutes: z.number().int().min(0).max(24 * 60).default(10),
+    ...orphanOptionsSchema("flag"),
     ...httpTuningSchema,
   })
   .strict()
+  .superRefine((o, ctx) => {
+    if (o.orphanedPayments === "refund" && o.refundMode !== "api") {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["orphanedPayments"], message: 'can only be "refund" with refundMode "api" (QuantaPay cannot send coins back otherwise); use "flag"' })
+    }
+  })
 
 export type QuantapayOptions = z.infer<typeof quantapayOptionsSchema>
 

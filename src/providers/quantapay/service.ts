@@ -1,6 +1,6 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
-import { GatewayError, toMedusaError } from "../../lib/errors"
+import { GatewayError, refundOutcomeUnknown, toMedusaError } from "../../lib/errors"
 import type { AmountRule, WebhookReading } from "../../lib/payment-event"
 import { GatewayPaymentProvider, RefundMode } from "../../lib/provider-base"
 import type { RecordedRefund } from "../../lib/session-data"
@@ -38,11 +38,15 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
     return readQuantapayWebhook(payload?.rawData, this.options_.webhookSecret)
   }
 
-  protected amountRule(): AmountRule {
+  amountRule(): AmountRule {
     return CRYPTO_AMOUNT_RULE
   }
 
-  protected refundMode(): RefundMode {
+  attentionOf(data: QuantapaySessionData): string | null {
+    return data.status === "underpaid" || data.status === "underpaid_review" ? "underpayment" : super.attentionOf(data)
+  }
+
+  refundMode(): RefundMode {
     return this.options_.refundMode === "api" ? "gateway" : this.options_.refundMode
   }
 
@@ -106,10 +110,7 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
       if (!this.maybeProcessed(error)) throw toMedusaError(error, "refund the payment")
       const t = await this.client_.transaction(reference).catch(() => undefined)
       if (t?.status === "R") return this.refundRecord(data, refundId, amountMinor, reference, "succeeded")
-      throw new MedusaError(
-        MedusaError.Types.UNEXPECTED_STATE,
-        `QuantaPay: the refund outcome is unknown (transaction ${reference}). Check the QuantaPay dashboard before refunding again.`
-      )
+      throw refundOutcomeUnknown(`QuantaPay: the refund outcome is unknown (transaction ${reference}). Check the QuantaPay dashboard before refunding again.`)
     }
   }
 }

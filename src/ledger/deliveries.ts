@@ -1,0 +1,152 @@
+import { createHash } from "node:crypto"
+import type { MedusaContainer } from "@medusajs/framework/types"
+import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
+import type { LoggerLike } from "../lib/http"
+import type { GatewayEvent, WebhookReading } from "../lib/payment-event"
+import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
+import { syncSessionWithGateway } from "../sync/session-sync"
+import { SETTLED, settlePaidAttempt, settlePaymentEvent } from "./settle"
+import { attemptByOrderId, DeliveryRow, isUniqueViolation, Ledger, paymentSession, requireLedger } from "./store"
+
+/** The event our webhook routes emit once a delivery is recorded; the delivery subscriber processes it. */
+export const DELIVERY_RECORDED_EVENT = "medusa-payments-hk-crypto.webhook_delivery.recorded"
+
+const DELIVERY_LOCK = (id: string) => `medusa-payments-hk-crypto:delivery:${id}`
+
+/** How long after receipt a delivery is processed (Medusa's own webhook delay: a storefront completing the cart right now goes first). */
+export function webhookDelayMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PAYMENT_WEBHOOK_DELAY_MS)
+  return Number.isInteger(n) && n >= 0 && n <= 600_000 ? n : 5000
+}
+
+/** The event as stored: amounts as strings (JSON has no bigint). */
+export function storedEvent(event: GatewayEvent): Record<string, unknown> {
+  return { ...event, amountMinor: event.amountMinor === null ? null : event.amountMinor.toString() }
+}
+
+export function eventFromStore(stored: Record<string, unknown>): GatewayEvent {
+  const amount = stored.amountMinor
+  return { ...(stored as unknown as GatewayEvent), amountMinor: typeof amount === "string" && /^\d+$/.test(amount) ? BigInt(amount) : null }
+}
+
+export type Recorded = { delivery: DeliveryRow; duplicate: boolean }
+
+/**
+ * Writes a delivery before the gateway is answered: verified ones keyed by what happened (the gateway's
+ * retries are the same row), unverified ones by a digest of their body (a replayed forgery is one row, and
+ * nothing of it is kept but the digest). A delivery already recorded is returned as it is, so a processed
+ * one is answered at once without running anything again.
+ */
+export async function recordDelivery(ledger: Ledger, providerId: string, reading: WebhookReading, rawBody: Buffer, now = new Date()): Promise<Recorded> {
+  const key = reading.ok ? reading.event.key : `unverified:${createHash("sha256").update(rawBody).digest("hex").slice(0, 40)}`
+  const existing = await deliveryByKey(ledger, providerId, key)
+  if (existing) return { delivery: existing, duplicate: true }
+  const row = {
+    provider_id: providerId,
+    delivery_key: key,
+    verified: reading.ok || !!reading.authentic,
+    kind: reading.ok ? reading.event.kind : null,
+    merchant_order_id: reading.ok ? reading.event.merchantOrderId : null,
+    gateway_reference: reading.ok ? reading.event.gatewayReference : null,
+    event: reading.ok ? storedEvent(reading.event) : null,
+    status: reading.ok ? ("received" as const) : ("ignored" as const),
+    outcome: reading.ok ? null : reading.reason.slice(0, 300),
+    received_at: now,
+    processed_at: reading.ok ? null : now,
+  }
+  try {
+    const created = await ledger.createWebhookDeliveries(row as never)
+    return { delivery: created as unknown as DeliveryRow, duplicate: false }
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error
+    // Another instance recorded the same delivery at the same moment.
+    const raced = await deliveryByKey(ledger, providerId, key)
+    if (!raced) throw error
+    return { delivery: raced, duplicate: true }
+  }
+}
+
+async function deliveryByKey(ledger: Ledger, providerId: string, key: string): Promise<DeliveryRow | undefined> {
+  const [row] = await ledger.listWebhookDeliveries({ provider_id: providerId, delivery_key: key }, { take: 1 })
+  return row as unknown as DeliveryRow | undefined
+}
+
+/** Retry spacing of a delivery whose processing failed: 30 s, 1, 2, 4 ... minutes, at most an hour. */
+function retryDelayMs(attempts: number): number {
+  return Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1))
+}
+
+export type DeliveryOutcome = { status: DeliveryRow["status"]; outcome: string }
+
+/**
+ * Processes one recorded delivery, at most once at a time across instances (Medusa's locking) and once in
+ * all (a processed delivery is left alone). A failure is recorded with the next time to try; the
+ * reconciliation job retries it from the record.
+ */
+export async function processDelivery(container: MedusaContainer, deliveryId: string): Promise<DeliveryOutcome | undefined> {
+  const ledger = requireLedger(container)
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  const locking = container.resolve(Modules.LOCKING)
+  return locking.execute(
+    DELIVERY_LOCK(deliveryId),
+    async () => {
+      const delivery = (await ledger.retrieveWebhookDelivery(deliveryId)) as unknown as DeliveryRow
+      if (delivery.status === "processed" || delivery.status === "ignored" || !delivery.event) return undefined
+      await ledger.updateWebhookDeliveries({ id: delivery.id, status: "processing", attempts: delivery.attempts + 1 } as never)
+      try {
+        const registration = (await ourRegistrations(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE), logger)).find(
+          (r) => r.providerId === delivery.provider_id
+        )
+        if (!registration) throw new Error(`${delivery.provider_id} is not configured any more`)
+        const result = await handleEvent(container, registration, eventFromStore(delivery.event))
+        await ledger.updateWebhookDeliveries({ id: delivery.id, ...result, processed_at: new Date(), last_error: null, next_attempt_at: null } as never)
+        return result
+      } catch (error) {
+        const message = (error as Error).message ?? String(error)
+        logger.warn(`Webhook delivery ${delivery.id} (${delivery.provider_id} ${delivery.delivery_key}) failed to process and will be retried: ${message}`)
+        await ledger.updateWebhookDeliveries({
+          id: delivery.id,
+          status: "failed",
+          last_error: message.slice(0, 500),
+          next_attempt_at: new Date(Date.now() + retryDelayMs(delivery.attempts + 1)),
+        } as never)
+        return { status: "failed" as const, outcome: message }
+      }
+    },
+    { timeout: 10, expire: 120 }
+  )
+}
+
+/** What a verified event means for our attempts and Medusa's sessions. */
+async function handleEvent(container: MedusaContainer, registration: Registration, event: GatewayEvent): Promise<DeliveryOutcome> {
+  if (event.kind === "paid") {
+    const settled = await settlePaymentEvent(container, registration, event)
+    const status = settled.outcome === "unknown_order" ? "ignored" : "processed"
+    return { status, outcome: "reason" in settled ? `${settled.outcome}: ${settled.reason}` : settled.outcome }
+  }
+  if (event.kind === "refunded") {
+    // Refunds made from Medusa are recorded when they are made; see the refund notes in README.
+    return { status: "processed", outcome: "refund noted" }
+  }
+  // Failed, expired, disputed, pending...: the session's current state is read from the gateway and written.
+  const ledger = requireLedger(container)
+  const attempt = event.merchantOrderId ? await attemptByOrderId(ledger, registration.identifier, event.merchantOrderId) : undefined
+  if (!attempt?.session_id) return { status: "ignored", outcome: `no attempt for order ${JSON.stringify(event.merchantOrderId)}` }
+  const session = await paymentSession(container, attempt.session_id)
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  const current = session && providerFor(registration, logger).readSessionData(session.data)?.merchant_order_id === attempt.merchant_order_id
+  if (!session || !current) {
+    const refreshed = await providerFor(registration, logger).getPaymentStatus({ data: attempt.data ?? {} })
+    if (SETTLED.has(refreshed.status)) {
+      const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid", data: refreshed.data ?? attempt.data })
+      return { status: "processed", outcome: `${event.kind}, but the gateway says paid: ${settled.outcome}` }
+    }
+    return { status: "processed", outcome: `${event.kind}: attempt of a ${session ? "superseded" : "deleted"} session, now ${String(refreshed.data?.status)}` }
+  }
+  const synced = await syncSessionWithGateway(container, session.id)
+  if (synced.outcome === "paid") {
+    const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid" })
+    return { status: "processed", outcome: `${event.kind}, but the gateway says paid: ${settled.outcome}` }
+  }
+  return { status: "processed", outcome: `${event.kind}: session ${synced.outcome}` }
+}

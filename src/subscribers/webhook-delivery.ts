@@ -1,0 +1,24 @@
+import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
+import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
+import { DELIVERY_RECORDED_EVENT, processDelivery } from "../ledger/deliveries"
+
+/**
+ * Processes a webhook delivery our routes recorded in the payment ledger: a payment settles its attempt
+ * (an order through Medusa's own payment workflow, or an orphaned payment), other events bring the session
+ * in line with the gateway. Never throws: a failure is kept on the delivery and retried from the ledger by
+ * the reconciliation job, instead of by the event bus.
+ */
+export default async function webhookDeliverySubscriber({ event, container }: SubscriberArgs<{ id?: string }>) {
+  const id = event.data?.id
+  if (!id) return
+  try {
+    await processDelivery(container, id)
+  } catch (error) {
+    container.resolve(ContainerRegistrationKeys.LOGGER).warn(`Webhook delivery ${id} is left to the reconciliation job: ${(error as Error).message}`)
+  }
+}
+
+export const config: SubscriberConfig = {
+  event: DELIVERY_RECORDED_EVENT,
+  context: { subscriberId: "medusa-payments-hk-crypto-webhook-delivery" },
+}
