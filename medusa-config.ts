@@ -61,6 +61,30 @@ const qbitpayOptions = {
   debug: process.env.QBITPAY_DEBUG === "true" || undefined,
 }
 
+/**
+ * With REDIS_URL, the production shape: Medusa's own Redis modules for the event bus, the workflow engine,
+ * locking and caching, so several instances (MEDUSA_WORKER_MODE server / worker / shared) work as one.
+ * Without it, Medusa's in-process defaults (one instance).
+ */
+const redisUrl = process.env.REDIS_URL
+const workerMode = (process.env.MEDUSA_WORKER_MODE || "shared") as "shared" | "worker" | "server"
+const redisModules = redisUrl
+  ? [
+      { resolve: "@medusajs/medusa/event-bus-redis", key: Modules.EVENT_BUS, options: { redisUrl } },
+      { resolve: "@medusajs/medusa/workflow-engine-redis", key: Modules.WORKFLOW_ENGINE, options: { redis: { redisUrl } } },
+      {
+        resolve: "@medusajs/medusa/locking",
+        key: Modules.LOCKING,
+        options: { providers: [{ resolve: "@medusajs/medusa/locking-redis", id: "locking-redis", is_default: true, options: { redisUrl } }] },
+      },
+      {
+        resolve: "@medusajs/medusa/caching",
+        key: Modules.CACHING,
+        options: { providers: [{ resolve: "@medusajs/medusa/caching-redis", id: "caching-redis", is_default: true, options: { redisUrl } }] },
+      },
+    ]
+  : []
+
 /** Drops undefined values so each provider's documented defaults apply. */
 const defined = <T extends Record<string, unknown>>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
@@ -68,6 +92,8 @@ const defined = <T extends Record<string, unknown>>(o: T) =>
 module.exports = defineConfig({
   projectConfig: {
     databaseUrl: process.env.DATABASE_URL,
+    redisUrl,
+    workerMode,
     http: {
       storeCors: process.env.STORE_CORS || storefrontUrl,
       adminCors: process.env.ADMIN_CORS || backendUrl,
@@ -78,6 +104,7 @@ module.exports = defineConfig({
   },
   admin: { disable: process.env.MEDUSA_ADMIN_DISABLED === "true" },
   modules: [
+    ...redisModules,
     // The plugin's payment ledger. A store that installs the package gets it through `plugins`; this dev
     // store is the package itself, so it registers the module from source.
     { resolve: "./src/modules/payment-ledger" },

@@ -5,6 +5,9 @@
  *   migrations and a one-time seed → Medusa with its admin → the demo storefront.
  *
  * `npm run demo -- --reset` starts from an empty database; `npm run demo:reset` only deletes .data/.
+ * `npm run demo -- --redis` runs the production shape: Redis (Debian's redis-server, or REDIS_URL) with
+ * Medusa's Redis modules, a server instance (API and admin) and a worker instance (webhook processing,
+ * the reconciliation job).
  * Ports: DEMO_MEDUSA_PORT (9000), DEMO_STOREFRONT_PORT (8000), DEMO_QFPAY_PORT (9301),
  * DEMO_QUANTAPAY_PORT (9302), DEMO_QBITPAY_PORT (9303). DEMO_HOST (127.0.0.1) is where Medusa and the
  * storefront listen; set 0.0.0.0 to reach them from outside a container.
@@ -14,7 +17,8 @@ import fs from "node:fs"
 import net from "node:net"
 import path from "node:path"
 import { Client } from "pg"
-import { startDatabase, type Database } from "./database"
+import { freePort, startDatabase, type Database } from "./database"
+import { startRedis } from "./redis"
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from "./demo-config"
 import { startQfpaySimulator } from "../sandbox/qfpay/server"
 import { startQuantapaySimulator } from "../sandbox/quantapay/server"
@@ -336,6 +340,14 @@ async function main() {
     stops.push({ name: "Qbit Pay simulator", stop: () => qbitpay.close() })
     log(`Simulators listening on ${ports.qfpay}, ${ports.quantapay}, ${ports.qbitpay}.`)
 
+    const withRedis = args.includes("--redis")
+    let redisUrl: string | undefined
+    if (withRedis) {
+      const redis = await startRedis({ log })
+      stops.push({ name: "Redis", stop: () => redis.stop() })
+      redisUrl = redis.url
+      log(`Redis at ${redis.url} (production shape: a server and a worker instance).`)
+    }
     const dbUrl = `${db.url}/${DB_NAME}`
     const returnUrl = `${storefrontUrl}/checkout/return?session_id={session_id}`
     const env: NodeJS.ProcessEnv = {
@@ -365,6 +377,7 @@ async function main() {
       QBITPAY_BASE_URL: `http://localhost:${ports.qbitpay}`,
       QBITPAY_WEBHOOK_URL: `${backendUrl}/hooks/payment/qbitpay_qbitpay`,
       QBITPAY_REDIRECT_URL: returnUrl,
+      REDIS_URL: redisUrl ?? "",
     }
 
     // Migrate and seed once; a later start reuses the database and its orders.
@@ -396,14 +409,22 @@ async function main() {
       log(`Store already seeded on ${state.seededAt}.`)
     }
 
-    log("Starting Medusa…")
-    const server = medusa(["start", "--host", host], env, "medusa.log")
-    server.on("exit", (code) => {
-      if (stopping) return
-      console.error(`\n[demo] Medusa exited (code ${code}). Last lines of .data/logs/medusa.log:\n\n${logTail("medusa.log")}\n`)
-      void shutdown(1)
-    })
-    await waitForHealth(`http://127.0.0.1:${ports.medusa}/health`, server)
+    log(withRedis ? "Starting Medusa (a server and a worker)…" : "Starting Medusa…")
+    const instances = withRedis
+      ? [
+          { log: "medusa.log", env: { ...env, MEDUSA_WORKER_MODE: "server" }, port: ports.medusa },
+          { log: "medusa-worker.log", env: { ...env, MEDUSA_WORKER_MODE: "worker", MEDUSA_ADMIN_DISABLED: "true" }, port: await freePort() },
+        ]
+      : [{ log: "medusa.log", env, port: ports.medusa }]
+    for (const instance of instances) {
+      const child = medusa(["start", "--host", host, "--port", String(instance.port)], { ...instance.env, PORT: String(instance.port) }, instance.log)
+      child.on("exit", (code) => {
+        if (stopping) return
+        console.error(`\n[demo] Medusa exited (code ${code}). Last lines of .data/logs/${instance.log}:\n\n${logTail(instance.log)}\n`)
+        void shutdown(1)
+      })
+      await waitForHealth(`http://127.0.0.1:${instance.port}/health`, child)
+    }
 
     const storefront = await startStorefront({ port: ports.storefront, host, backendUrl, publishableKey: state.publishableKey })
     stops.push({ name: "storefront", stop: () => storefront.close() })

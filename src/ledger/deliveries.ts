@@ -113,7 +113,7 @@ export async function processDelivery(container: MedusaContainer, deliveryId: st
         return { status: "failed" as const, outcome: message }
       }
     },
-    { timeout: 10, expire: 120 }
+    { timeout: 10, expire: 30 }
   )
 }
 

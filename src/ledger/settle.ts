@@ -94,7 +94,7 @@ export async function settlePaidAttempt(container: MedusaContainer, registration
     }
     await orphan(container, registration, ledger, attempt, reason)
     return { outcome: "orphaned" as const, reason }
-  }, { timeout: 30, expire: 120 })
+  }, { timeout: 30, expire: 30 })
 }
 
 /** Why a paid attempt cannot become its session's payment, or undefined when it can. */

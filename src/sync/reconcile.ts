@@ -51,6 +51,12 @@ export type ReconcileReport = {
 }
 
 const RUN_LOCK = "medusa-payments-hk-crypto:reconcile"
+
+/** How long a recorded delivery may wait for its processing before the job takes it (PAYMENT_DELIVERY_LOST_AFTER_MS; default: the webhook delay + 1 minute). */
+function lostDeliveryAfterMs(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PAYMENT_DELIVERY_LOST_AFTER_MS)
+  return Number.isInteger(n) && n >= 0 ? n : webhookDelayMs(env) + 60_000
+}
 const TERMINAL = new Set(["paid", "mismatch", "failed", "expired", "canceled", "refunded"])
 
 /** Spacing of checks of an attempt that stays open: 1, 2, 4 ... minutes, at most 30. */
@@ -88,7 +94,7 @@ export async function reconcilePendingPayments(
         await checkAttempts(container, ledger, registrations, now, settings, report, logger)
         await refundOrphans(container, ledger, registrations, now, settings.batchSize, report, logger)
       },
-      { timeout: 1, expire: 15 * 60 }
+      { timeout: 1, expire: 60 }
     )
   } catch (error) {
     // The lock is held by a run still going: this one does nothing.
@@ -106,7 +112,7 @@ export async function reconcilePendingPayments(
 
 async function retryDeliveries(container: MedusaContainer, ledger: Ledger, now: Date, take: number, report: ReconcileReport, logger: LoggerLike) {
   // A delivery still "received" this long after arrival lost its processing event (e.g. a crash right after the answer).
-  const lost = new Date(now.getTime() - webhookDelayMs() - 60_000)
+  const lost = new Date(now.getTime() - lostDeliveryAfterMs())
   const due = (await ledger.listWebhookDeliveries(
     { $or: [{ status: "failed", next_attempt_at: { $lte: now } }, { status: ["received", "processing"], received_at: { $lte: lost } }] } as never,
     { take, order: { received_at: "ASC" } }
