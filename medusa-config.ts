@@ -13,6 +13,12 @@ const storefrontUrl = process.env.STOREFRONT_URL || "http://localhost:8000"
 const list = (value: string | undefined) =>
   value ? value.split(",").map((s) => s.trim()).filter(Boolean) : undefined
 const int = (value: string | undefined) => (value ? Number.parseInt(value, 10) : undefined)
+const num = (value: string | undefined) => (value ? Number(value) : undefined)
+const bool = (value: string | undefined) => (value ? value === "true" : undefined)
+
+/** Drops undefined values so each provider's documented defaults apply. */
+const defined = <T extends Record<string, unknown>>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 const qfpayOptions = {
   appCode: process.env.QFPAY_APP_CODE || "SIMAPPCODE",
@@ -27,6 +33,8 @@ const qfpayOptions = {
   returnUrl: process.env.QFPAY_RETURN_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
   failedUrl: process.env.QFPAY_FAILED_URL || `${storefrontUrl}/checkout/return?session_id={session_id}&failed=1`,
   orphanedPayments: process.env.QFPAY_ORPHANED_PAYMENTS || undefined,
+  orderBeforePayment: bool(process.env.QFPAY_ORDER_BEFORE_PAYMENT),
+  expiredOrders: process.env.QFPAY_EXPIRED_ORDERS || undefined,
   orphanRefundGraceMinutes: int(process.env.QFPAY_ORPHAN_REFUND_GRACE_MINUTES),
   timeoutMs: int(process.env.QFPAY_TIMEOUT_MS),
   maxRetries: int(process.env.QFPAY_MAX_RETRIES),
@@ -42,6 +50,12 @@ const quantapayOptions = {
   underpaymentPolicy: process.env.QUANTAPAY_UNDERPAYMENT_POLICY || undefined,
   refundMode: process.env.QUANTAPAY_REFUND_MODE || undefined,
   orphanedPayments: process.env.QUANTAPAY_ORPHANED_PAYMENTS || undefined,
+  orderBeforePayment: bool(process.env.QUANTAPAY_ORDER_BEFORE_PAYMENT),
+  expiredOrders: process.env.QUANTAPAY_EXPIRED_ORDERS || undefined,
+  underpaymentTolerance:
+    process.env.QUANTAPAY_UNDERPAYMENT_TOLERANCE_MINOR || process.env.QUANTAPAY_UNDERPAYMENT_TOLERANCE_PERCENT
+      ? defined({ minorUnits: int(process.env.QUANTAPAY_UNDERPAYMENT_TOLERANCE_MINOR), percent: num(process.env.QUANTAPAY_UNDERPAYMENT_TOLERANCE_PERCENT) })
+      : undefined,
   orphanRefundGraceMinutes: int(process.env.QUANTAPAY_ORPHAN_REFUND_GRACE_MINUTES),
   timeoutMs: int(process.env.QUANTAPAY_TIMEOUT_MS),
   maxRetries: int(process.env.QUANTAPAY_MAX_RETRIES),
@@ -56,6 +70,8 @@ const qbitpayOptions = {
   webhookUrl: process.env.QBITPAY_WEBHOOK_URL || `${backendUrl}/hooks/payment/qbitpay_qbitpay`,
   redirectUrl: process.env.QBITPAY_REDIRECT_URL || `${storefrontUrl}/checkout/return?session_id={session_id}`,
   refundMode: process.env.QBITPAY_REFUND_MODE || undefined,
+  orderBeforePayment: bool(process.env.QBITPAY_ORDER_BEFORE_PAYMENT),
+  expiredOrders: process.env.QBITPAY_EXPIRED_ORDERS || undefined,
   timeoutMs: int(process.env.QBITPAY_TIMEOUT_MS),
   maxRetries: int(process.env.QBITPAY_MAX_RETRIES),
   debug: process.env.QBITPAY_DEBUG === "true" || undefined,
@@ -85,9 +101,6 @@ const redisModules = redisUrl
     ]
   : []
 
-/** Drops undefined values so each provider's documented defaults apply. */
-const defined = <T extends Record<string, unknown>>(o: T) =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
 
 module.exports = defineConfig({
   projectConfig: {
@@ -127,6 +140,7 @@ module.exports = defineConfig({
               ...qfpayOptions,
               mode: "direct",
               allowedPayTypes: list(process.env.QFPAY_DIRECT_PAY_TYPES) || ["800201", "801501", "802001", "805801"],
+              expiredOrders: process.env.QFPAY_DIRECT_EXPIRED_ORDERS || qfpayOptions.expiredOrders,
             }),
           },
           { resolve: "./src/providers/quantapay", id: "quantapay", options: defined(quantapayOptions) },

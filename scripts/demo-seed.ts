@@ -47,7 +47,7 @@ const PRODUCTS = [
   { title: "Dim Sum Enamel Pin", handle: "dim-sum-pin", sku: "DEMO-PIN", hkd: 58, usd: 7.5, description: "Har gow enamel pin." },
 ]
 
-export default async function seedDemo({ container }: ExecArgs) {
+export default async function seedDemo({ container }: ExecArgs): Promise<DemoSeedResult> {
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER)
   const link = container.resolve(ContainerRegistrationKeys.LINK)
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
@@ -227,4 +227,5 @@ export default async function seedDemo({ container }: ExecArgs) {
   const out = process.env.DEMO_SEED_OUTPUT
   if (out) fs.writeFileSync(out, JSON.stringify(result, null, 2))
   logger.info("Demo seed: done")
+  return result
 }

@@ -81,10 +81,20 @@ async function toPaymentStep(region: "hk" | "us", products: string[]) {
   await t("payment-step").waitFor()
 }
 
+/** Waits until the order page's payment line says `text` (it follows an order that awaits its payment). */
+async function paymentStatusShows(text: string, timeout = 60_000) {
+  await page.waitForFunction(
+    (wanted) => (document.querySelector("[data-testid=order-payment-status]")?.textContent ?? "").toLowerCase().includes(wanted),
+    text,
+    { timeout }
+  )
+}
+
 async function expectConfirmation(name: string): Promise<string> {
   await t("order-confirmation").waitFor({ timeout: 60_000 })
   const displayId = ((await t("order-display-id").textContent()) ?? "").trim()
   expect(displayId).toMatch(/^#?\d+$/)
+  await paymentStatusShows("captured")
   expect((await t("order-payment-status").textContent())?.toLowerCase()).toContain("captured")
   await shot(`${name}-order`)
   const order = await adminOrderByDisplayId(displayId)
@@ -132,6 +142,32 @@ describe("demo storefront in Chromium", () => {
     await t("qp-pay-full").click()
     await page.waitForURL(/\/checkout\/return/)
     await expectConfirmation("quantapay")
+  })
+
+  it("QuantaPay with the order first: the order awaits its payment, then shows paid when the coins arrive", async () => {
+    await toPaymentStep("us", ["neon-sign-poster"])
+    await t("payment-provider-pp_quantapay_quantapay").check()
+    await t("pay-button").click()
+    await page.waitForURL(new RegExp(`:${ports.quantapay}/pay\\.php`))
+    await t("qp-coin").selectOption({ index: 0 })
+    await t("qp-select").click()
+    await t("qp-details").waitFor()
+    // The shopper goes back to the shop before the coins are confirmed: the order is already there.
+    await page.goto(`${STOREFRONT}/checkout/return`)
+    await t("order-confirmation").waitFor({ timeout: 60_000 })
+    await paymentStatusShows("awaiting payment")
+    expect(await t("order-awaiting").isVisible()).toBe(true)
+    await shot("quantapay-order-awaiting-payment")
+    const displayId = ((await t("order-display-id").textContent()) ?? "").trim()
+    expect((await adminOrderByDisplayId(displayId))?.payment_status).not.toBe("captured")
+    // The chain confirms; QuantaPay completes the transaction and sends its webhook.
+    const sim = await axios.get(`http://localhost:${ports.quantapay}/__sim/state`)
+    const pending = (sim.data.transactions as any[]).filter((tx) => tx.status === "P").pop()
+    await axios.post(`http://localhost:${ports.quantapay}/__sim/transactions/${pending.id}/pay`, { outcome: "full" })
+    await paymentStatusShows("captured")
+    expect(await t("order-awaiting").isVisible()).toBe(false)
+    await shot("quantapay-order-paid")
+    expect((await adminOrderByDisplayId(displayId))?.payment_status).toBe("captured")
   })
 
   it("Qbit Pay: pay on the H5 page", async () => {

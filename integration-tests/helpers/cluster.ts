@@ -8,6 +8,7 @@ import { Client } from "pg"
 import { freePort } from "../../scripts/database"
 import { startRedis, type Redis } from "../../scripts/redis"
 import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from "../../scripts/demo-config"
+import { demoShopper } from "./demo-shop"
 import { CREDENTIALS, gatewayEnv, startGateways, stopGateways, type Gateways } from "./gateways"
 
 /**
@@ -35,7 +36,8 @@ export type Instance = {
   logText(): string
 }
 
-export type Seeded = { publishableKey: string; salesChannelId: string; regions: { hk: string; us: string }; stockLocationId: string; adminEmail: string }
+export type { Seeded } from "./demo-shop"
+import type { Seeded } from "./demo-shop"
 
 export type Cluster = {
   instances: Instance[]
@@ -291,35 +293,9 @@ export async function startCluster(opts: {
   }
 }
 
-/** A shopper on the demo store's API: a cart with a product, shipping and a payment session of `provider`. */
+/** A shopper on one instance of the demo store (see helpers/demo-shop). */
 export function shopper(cluster: Cluster, via: Instance) {
-  const headers = { "x-publishable-api-key": cluster.seeded.publishableKey }
-  const api = axios.create({ baseURL: via.url, headers, validateStatus: () => true })
-  return {
-    api,
-    async cart(region: "hk" | "us"): Promise<string> {
-      const country = region
-      const { data } = await api.post("/store/carts", {
-        region_id: cluster.seeded.regions[region],
-        email: "shopper@example.test",
-        shipping_address: { first_name: "Ada", last_name: "Shopper", address_1: "1 Test Road", city: "Test", country_code: country, postal_code: "00000" },
-      })
-      const cartId = data.cart.id as string
-      const products = await api.get(`/store/products?region_id=${cluster.seeded.regions[region]}&fields=*variants`)
-      await api.post(`/store/carts/${cartId}/line-items`, { variant_id: products.data.products[0].variants[0].id, quantity: 1 })
-      const options = await api.get(`/store/shipping-options?cart_id=${cartId}`)
-      await api.post(`/store/carts/${cartId}/shipping-methods`, { option_id: options.data.shipping_options[0].id })
-      return cartId
-    },
-    async session(cartId: string, provider: string, data?: Record<string, unknown>) {
-      const collection = await api.post("/store/payment-collections", { cart_id: cartId })
-      if (collection.status !== 200) throw new Error(`payment collection: ${collection.status} ${JSON.stringify(collection.data)}`)
-      const res = await api.post(`/store/payment-collections/${collection.data.payment_collection.id}/payment-sessions`, { provider_id: provider, ...(data ? { data } : {}) })
-      if (res.status !== 200) throw new Error(`payment session: ${res.status} ${JSON.stringify(res.data)}`)
-      return res.data.payment_collection.payment_sessions.find((s: { provider_id: string }) => s.provider_id === provider)
-    },
-    complete: (cartId: string) => api.post(`/store/carts/${cartId}/complete`, {}),
-  }
+  return demoShopper(axios.create({ baseURL: via.url, validateStatus: () => true }), cluster.seeded)
 }
 
 export { CREDENTIALS }

@@ -24,12 +24,22 @@ export type RegistrationId = (typeof REGISTRATIONS)[number]
 
 export const hookUrl = (medusaPort: number, provider: string) => `http://localhost:${medusaPort}/hooks/payment/${provider}`
 
-export async function startGateways(medusaPort: number): Promise<Gateways> {
+export type GatewayOptions = { quantapay?: { timeScale?: number; acceptUnderpayments?: boolean } }
+
+export async function startGateways(medusaPort: number, options: GatewayOptions = {}): Promise<Gateways> {
   const [qfpay, quantapay, qbitpay] = await Promise.all([
     startQfpaySimulator({ port: 0, merchants: [CREDENTIALS.qfpay], timeScale: 0.01 }),
     startQuantapaySimulator({
       port: 0,
-      accounts: [{ ...CREDENTIALS.quantapay, webhookUrl: hookUrl(medusaPort, "quantapay_quantapay"), refundsEnabled: true }],
+      timeScale: options.quantapay?.timeScale,
+      accounts: [
+        {
+          ...CREDENTIALS.quantapay,
+          webhookUrl: hookUrl(medusaPort, "quantapay_quantapay"),
+          refundsEnabled: true,
+          ...(options.quantapay?.acceptUnderpayments ? { acceptUnderpayments: true } : {}),
+        },
+      ],
     }),
     startQbitpaySimulator({ port: 0, merchants: [CREDENTIALS.qbitpay], timeScale: 0.001 }),
   ])

@@ -3,15 +3,15 @@ import { medusaIntegrationTestRunner } from "@medusajs/test-utils"
 import type { AxiosInstance } from "axios"
 import { freePort } from "../../scripts/database"
 import { checkoutApi } from "./checkout"
-import { gatewayEnv, resetGateways, startGateways, stopGateways, type Gateways } from "./gateways"
+import { gatewayEnv, resetGateways, startGateways, stopGateways, type GatewayOptions, type Gateways } from "./gateways"
 import { adminHeaders, SeededShop } from "./store"
 
-export type ShopSuiteContext = {
+export type ShopSuiteContext<S = SeededShop> = {
   gateways: () => Gateways
   medusaPort: () => number
   api: AxiosInstance
   getContainer: () => MedusaContainer
-  shop: () => SeededShop
+  shop: () => S
   region: (name: string) => SeededShop["regions"][number]
   admin: () => { headers: Record<string, string> }
   checkout: ReturnType<typeof checkoutApi>
@@ -21,19 +21,20 @@ export type ShopSuiteContext = {
  * A store with every registration of the dev store against the three simulators at once (one Medusa boot),
  * seeded by the suite (regions, tax, promotions). The simulators are reset before every test.
  */
-export function shopSuite(opts: {
-  seed: (container: MedusaContainer) => Promise<SeededShop>
+export function shopSuite<S = SeededShop>(opts: {
+  seed: (container: MedusaContainer) => Promise<S>
   env?: Record<string, string>
-  tests: (ctx: ShopSuiteContext) => void
+  gatewayOptions?: GatewayOptions
+  tests: (ctx: ShopSuiteContext<S>) => void
 }) {
   let gateways: Gateways
   let medusaPort: number
-  let shop: SeededShop
+  let shop: S
   let admin: { headers: Record<string, string> }
 
   beforeAll(async () => {
     medusaPort = await freePort()
-    gateways = await startGateways(medusaPort)
+    gateways = await startGateways(medusaPort, opts.gatewayOptions)
     Object.assign(process.env, { PORT: String(medusaPort), ...gatewayEnv(gateways, medusaPort), ...(opts.env ?? {}) })
   })
 
@@ -50,7 +51,9 @@ export function shopSuite(opts: {
         admin = await adminHeaders(getContainer())
       })
       beforeEach(() => resetGateways(gateways))
-      const store = () => ({ ...shop, regionId: shop.regions[0].id, unitPrice: 0, currency: shop.regions[0].currency })
+      // The generic checkout helpers work on a seedShop store; other seeds use their own shopper.
+      const asShop = () => shop as unknown as SeededShop
+      const store = () => ({ ...asShop(), regionId: asShop().regions[0].id, unitPrice: 0, currency: asShop().regions[0].currency })
       opts.tests({
         gateways: () => gateways,
         medusaPort: () => medusaPort,
@@ -58,7 +61,7 @@ export function shopSuite(opts: {
         getContainer,
         shop: () => shop,
         region: (name) => {
-          const found = shop.regions.find((r) => r.name === name)
+          const found = asShop().regions?.find((r) => r.name === name)
           if (!found) throw new Error(`no region ${name}`)
           return found
         },

@@ -26,6 +26,8 @@ gatewaySuite({
     QBITPAY_WEBHOOK_URL: hookUrl(),
     QBITPAY_TIMEOUT_MS: "1500",
     QBITPAY_DEBUG: "true",
+    // These tests are of paying before the order; order-first has its own suite.
+    QBITPAY_ORDER_BEFORE_PAYMENT: "false",
     PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
   }),
   region: { currency: "usd", countries: ["us"], providers: ["pp_qbitpay_qbitpay"], unitPrice: 49.99, regionName: "United States" },

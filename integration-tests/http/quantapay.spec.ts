@@ -28,6 +28,8 @@ gatewaySuite({
     QUANTAPAY_WEBHOOK_SECRET: SECRET,
     QUANTAPAY_BASE_URL: s.url,
     QUANTAPAY_TIMEOUT_MS: "1500",
+    // These tests are of paying before the order; order-first has its own suite.
+    QUANTAPAY_ORDER_BEFORE_PAYMENT: "false",
     PAYMENT_WEBHOOK_DELAY_MS: String(WEBHOOK_DELAY_MS),
   }),
   region: { currency: "usd", countries: ["us"], providers: ["pp_quantapay_quantapay"], unitPrice: 49.99, regionName: "United States" },

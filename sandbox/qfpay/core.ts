@@ -85,11 +85,21 @@ export class SimCore {
     record.status = "failed"
   }
 
-  /** POST /__sim/transactions/:syssn/pay|fail and the shopper pages. */
-  completeTransaction(syssn: string, outcome: "pay" | "fail"): TxnRecord {
+  /**
+   * POST /__sim/transactions/:syssn/pay|fail|pay-late and the shopper pages. `pay-late` is a wallet's
+   * confirmation that reaches QFPay after the order expired (why the provider keeps a grace period after
+   * expiry): the expired order becomes paid and is notified like any payment.
+   */
+  completeTransaction(syssn: string, outcome: "pay" | "fail" | "pay-late"): TxnRecord {
     const record = this.ledger.find(syssn)
     if (!record) throw new SimControlError(404, `no transaction with syssn ${syssn}`)
     if (record.order_type !== "payment") throw new SimControlError(409, "refunds cannot be paid or failed")
+    if (outcome === "pay-late") {
+      if (record.status !== "expired") throw new SimControlError(409, `transaction is ${record.status}, not expired; a late confirmation needs an expired order`)
+      this.markPaid(record)
+      this.logger.info(`transaction ${syssn} paid by a late wallet confirmation`)
+      return record
+    }
     if (record.status !== "open") {
       throw new SimControlError(409, `transaction is ${record.status}, not open; nothing was charged`)
     }

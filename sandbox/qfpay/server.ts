@@ -236,13 +236,13 @@ class SimulatorHttp {
     }
   }
 
-  private complete(res: ServerResponse, syssn: string, outcome: "pay" | "fail"): void {
+  private complete(res: ServerResponse, syssn: string, outcome: "pay" | "fail" | "pay-late"): void {
     answerControl(res, () => {
       const record = this.core.completeTransaction(syssn, outcome)
       return {
         ok: true,
         transaction: stateView(record, this.core.merchantOf(record).userid),
-        redirect: outcome === "pay" ? record.return_url : undefined,
+        redirect: outcome !== "fail" ? record.return_url : undefined,
       }
     })
   }
@@ -254,10 +254,10 @@ class SimulatorHttp {
     return handleControl(req, res, path, this.core, [
       {
         method: "POST",
-        pattern: /^\/__sim\/transactions\/([^/]+)\/(pay|fail)$/,
+        pattern: /^\/__sim\/transactions\/([^/]+)\/(pay|fail|pay-late)$/,
         handle: async (req, res, [syssn, outcome]) => {
           await readBody(req)
-          this.complete(res, syssn, outcome as "pay" | "fail")
+          this.complete(res, syssn, outcome as "pay" | "fail" | "pay-late")
         },
       },
     ])

@@ -101,6 +101,6 @@ export interface SimState {
  * clock forward: expiries, due retries and settlements fire), plus:
  */
 export interface QfpaySimulator extends SimulatorBase<SimState, Fault> {
-  /** Same as POST /__sim/transactions/:syssn/pay|fail. Throws SimControlError on a bad state. */
-  completeTransaction(syssn: string, outcome: "pay" | "fail"): StateTransaction
+  /** Same as POST /__sim/transactions/:syssn/pay|fail|pay-late. Throws SimControlError on a bad state. */
+  completeTransaction(syssn: string, outcome: "pay" | "fail" | "pay-late"): StateTransaction
 }

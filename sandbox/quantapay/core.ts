@@ -233,9 +233,31 @@ export class SimCore {
     this.logger.info(`pending transaction ${tx.row.id} deleted: ${why}`)
   }
 
-  /** The coin arrived on chain: full -> C; short -> X, or C when the shortfall is tolerated. */
+  /**
+   * The merchant marks an underpaid (X) or still pending (P) transaction as completed in the dashboard
+   * (reference §7): it becomes C with its amounts unchanged, the fee is charged and the webhook goes out.
+   */
+  completeByMerchant(transactionId: string): TransactionRow {
+    const tx = this.ledger.transactions.get(transactionId)
+    if (!tx) throw new SimControlError(404, `no transaction ${transactionId}`)
+    if (tx.row.status !== "X" && tx.row.status !== "P") throw new SimControlError(409, `transaction ${transactionId} is ${tx.row.status}; only X or P can be marked completed`)
+    if (tx.purgeJob !== undefined) this.clock.cancel(tx.purgeJob)
+    tx.row.status = "C"
+    setNotes(tx, [...tx.notes, "Marked as completed by the merchant."])
+    const session = this.ledger.sessions.get(tx.sessionId)
+    if (session) session.result = "paid"
+    this.complete(this.accountOf(tx.apiKey), tx)
+    this.logger.info(`transaction ${tx.row.id} marked completed by the merchant`)
+    return { ...tx.row }
+  }
+
+  /**
+   * The coin arrived on chain: full -> C; short -> X, or C when the shortfall is tolerated; more than
+   * expected (possible with a generated address, which matches any amount) -> C with the amounts rewritten
+   * to what arrived (ASSUMED, as for a tolerated shortfall: see README).
+   */
   private confirm(tx: TxRecord, input: PayInput): PayResult {
-    if (input.outcome !== "full" && input.outcome !== "under") throw new SimControlError(400, "outcome must be full, under or abandon")
+    if (input.outcome !== "full" && input.outcome !== "under" && input.outcome !== "over") throw new SimControlError(400, "outcome must be full, under, over or abandon")
     if (tx.row.status !== "P") throw new SimControlError(409, `transaction ${tx.row.id} is ${tx.row.status}, not pending`)
     const account = this.accountOf(tx.apiKey)
     const session = this.ledger.sessions.get(tx.sessionId)
@@ -260,6 +282,15 @@ export class SimCore {
       } else {
         status = "X"
       }
+    }
+    if (input.outcome === "over") {
+      const bps = overpayBps(input.overpayPercent)
+      received = trimZeros(formatUnits((expectedUnits * (10_000n + bps)) / 10_000n, decimals))
+      const fiatScale = fiatDecimals(tx.row.currency.toUpperCase())
+      const fiatUnits = floorUnits(mul(mustRatio(tx.row.amount_fiat), { num: 10_000n + bps, den: 10_000n }), fiatScale)
+      setNotes(tx, [...tx.notes, `Overpayment: ${received} of ${tx.expected} ${coin.toUpperCase()} received.`])
+      tx.row.amount = received
+      tx.row.amount_fiat = formatUnits(fiatUnits * 10n ** BigInt(8 - fiatScale), 8)
     }
     tx.received = received
     tx.row.from = addressFor(coin, `customer|${tx.row.id}`)
@@ -393,6 +424,12 @@ export class SimCore {
     this.clock.close()
     this.webhooks.reset()
   }
+}
+
+function overpayBps(percent: number | undefined): bigint {
+  const bps = Math.round((percent ?? 5) * 100)
+  if (!(bps >= 1 && bps <= 9_999)) throw new SimControlError(400, "overpayPercent must be a number from 0.01 to 99.99")
+  return BigInt(bps)
 }
 
 function shortfallBps(percent: number | undefined): bigint {

@@ -48,19 +48,26 @@ export async function startQuantapaySimulator(options: QuantapaySimulatorOptions
     ...base,
     selectCoin: (checkoutId, coin) => ({ ...core.selectCoin(checkoutId, coin).row }),
     payCheckout: (checkoutId, input) => core.pay(checkoutId, input),
+    completeTransaction: (transactionId) => core.completeByMerchant(transactionId),
   }
 }
 
 /** `{coin?, outcome, shortfallPercent?}` from a JSON body. */
 function payInput(body: unknown): PayInput {
   const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>
-  const outcomes: PayOutcome[] = ["full", "under", "abandon"]
-  if (!outcomes.includes(b.outcome as PayOutcome)) throw new SimControlError(400, "outcome must be full, under or abandon")
+  const outcomes: PayOutcome[] = ["full", "under", "over", "abandon"]
+  if (!outcomes.includes(b.outcome as PayOutcome)) throw new SimControlError(400, "outcome must be full, under, over or abandon")
   if (b.coin !== undefined && typeof b.coin !== "string") throw new SimControlError(400, "coin must be a string")
   if (b.shortfallPercent !== undefined && typeof b.shortfallPercent !== "number") {
     throw new SimControlError(400, "shortfallPercent must be a number")
   }
-  return { coin: b.coin as string | undefined, outcome: b.outcome as PayOutcome, shortfallPercent: b.shortfallPercent as number | undefined }
+  if (b.overpayPercent !== undefined && typeof b.overpayPercent !== "number") throw new SimControlError(400, "overpayPercent must be a number")
+  return {
+    coin: b.coin as string | undefined,
+    outcome: b.outcome as PayOutcome,
+    shortfallPercent: b.shortfallPercent as number | undefined,
+    overpayPercent: b.overpayPercent as number | undefined,
+  }
 }
 
 /**
@@ -152,6 +159,14 @@ function controlRoutes(core: SimCore): ControlRoute[] {
       handle: async (req, res, [transactionId]) => {
         const body = await readJson(req)
         shopper(core, res, () => core.payPending(transactionId, payInput(body)))
+      },
+    },
+    {
+      // The merchant marks an underpaid or pending transaction completed in the dashboard (reference §7).
+      method: "POST",
+      pattern: /^\/__sim\/transactions\/([^/]+)\/complete$/,
+      handle: async (_req, res, [transactionId]) => {
+        shopper(core, res, () => ({ ok: true, transaction: core.completeByMerchant(transactionId) }))
       },
     },
   ]

@@ -149,7 +149,7 @@ export interface SimState {
   clockOffsetMs: number
 }
 
-export type PayOutcome = "full" | "under" | "abandon"
+export type PayOutcome = "full" | "under" | "over" | "abandon"
 
 export interface PayInput {
   /** Coin code (btc, eth, usdt_tron, ...). Required for full/under; optional for abandon. */
@@ -157,6 +157,8 @@ export interface PayInput {
   outcome: PayOutcome
   /** For `under`: how much is missing, in percent of the expected amount (0 < x < 100). Default 3. */
   shortfallPercent?: number
+  /** For `over`: how much more than expected the shopper sent, in percent (0 < x < 100). Default 5. */
+  overpayPercent?: number
 }
 
 export interface PayResult {
@@ -179,4 +181,6 @@ export interface QuantapaySimulator extends SimulatorBase<SimState, Fault> {
   selectCoin(checkoutId: string, coin: string): TransactionRow
   /** Same as POST /__sim/checkout/:id/pay. Throws SimControlError on a bad state. */
   payCheckout(checkoutId: string, input: PayInput): PayResult
+  /** The merchant marks an underpaid (X) or pending (P) transaction completed in the dashboard: C, and the webhook goes out. */
+  completeTransaction(transactionId: string): TransactionRow
 }

@@ -5,6 +5,7 @@ import type { LoggerLike } from "../lib/http"
 import type { GatewayEvent, WebhookReading } from "../lib/payment-event"
 import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
 import { syncSessionWithGateway } from "../sync/session-sync"
+import { settleUnpaidOrder } from "./orders"
 import { SETTLED, settlePaidAttempt, settlePaymentEvent } from "./settle"
 import { attemptByOrderId, DeliveryRow, isUniqueViolation, Ledger, paymentSession, requireLedger } from "./store"
 
@@ -148,5 +149,6 @@ async function handleEvent(container: MedusaContainer, registration: Registratio
     const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid" })
     return { status: "processed", outcome: `${event.kind}, but the gateway says paid: ${settled.outcome}` }
   }
-  return { status: "processed", outcome: `${event.kind}: session ${synced.outcome}` }
+  const order = await settleUnpaidOrder(container, registration, attempt.id)
+  return { status: "processed", outcome: `${event.kind}: session ${synced.outcome}${order ? `; ${order}` : ""}` }
 }

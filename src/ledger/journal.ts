@@ -51,7 +51,7 @@ export function attemptUpdateFrom(data: BaseSessionData, now: Date, attention: s
     data: data as unknown as Record<string, unknown>,
     gateway_reference: data.gateway_reference,
     expires_at: data.expires_at,
-    ...(status === "paid" ? { paid_at: now, paid_amount: data.amount } : {}),
+    ...(status === "paid" ? { paid_at: now, paid_amount: data.amount_received ?? data.amount } : {}),
     ...(attention ? { attention } : {}),
   }
 }

@@ -4,6 +4,7 @@ import type { LoggerLike } from "../lib/http"
 import { fromMinorUnits, roundToMinorUnits, toMinorUnits } from "../lib/money"
 import { decidePayment, GatewayEvent } from "../lib/payment-event"
 import { providerFor, Registration } from "../providers/manifest"
+import { orderOfCart } from "./orders"
 import { AttemptRow, attemptByOrderId, cartIdOfCollection, Ledger, paymentSession, PaymentSessionRow, requireLedger } from "./store"
 
 /** Medusa's payment processing workflow (core-flows `processPaymentWorkflowId`), run by name as Medusa's own webhook subscriber does. */
@@ -116,6 +117,8 @@ async function orphanReason(container: MedusaContainer, registration: Registrati
   }
   const cartId = attempt.cart_id ?? (await cartIdOfCollection(container, session.payment_collection_id))
   if (!cartId) return "its cart is gone"
+  // A late payment for an order placed first is attached, unless that order was canceled meanwhile.
+  if ((await orderOfCart(container, cartId))?.status === "canceled") return "its order was canceled before the payment arrived"
   return undefined
 }
 

@@ -47,6 +47,20 @@ export function orphanOptionsSchema(defaultPolicy: "refund" | "flag") {
   }
 }
 
+/**
+ * Order first, payment later (Medusa's pending authorization): with `orderBeforePayment`, a payment that is
+ * still on its way lets the cart complete into an order (stock reserved, "awaiting payment"), and the
+ * payment is captured on that order when it lands. `expiredOrders` says what happens to such an order when
+ * its payment expires, fails or is refused as underpaid: `cancel` (the order is canceled and its
+ * reservations released) or `keep` (left for the merchant, marked on the order).
+ */
+export function orderFirstOptionsSchema(defaultOn: boolean) {
+  return {
+    orderBeforePayment: z.boolean().default(defaultOn),
+    expiredOrders: z.enum(["cancel", "keep"]).default("cancel"),
+  }
+}
+
 /** Shared HTTP tuning options every provider accepts. */
 export const httpTuningSchema = {
   timeoutMs: z.number().int().min(100).max(120_000).default(15_000),

@@ -61,7 +61,12 @@ export type ExpectedPayment = {
  * is accepted and the extra recorded, never absorbed silently; and `underpaymentToleranceMinor`: up to that
  * much less is still accepted (the shortfall recorded). Everything else is a mismatch, never "paid".
  */
-export type AmountRule = { acceptOverpayment: boolean; underpaymentToleranceMinor: bigint }
+export type AmountRule = {
+  acceptOverpayment: boolean
+  underpaymentToleranceMinor: bigint
+  /** A shortfall tolerance in basis points of the charge (100 = 1 %); the larger of the two applies. */
+  underpaymentToleranceBps?: bigint
+}
 
 export const EXACT_AMOUNT: AmountRule = { acceptOverpayment: false, underpaymentToleranceMinor: 0n }
 
@@ -85,7 +90,9 @@ export function judgeAmount(
   const difference = paid.amountMinor - expected.chargedMinor
   if (difference === 0n) return { verdict: "exact" }
   if (difference > 0n) return rule.acceptOverpayment ? { verdict: "overpaid", extraMinor: difference } : { verdict: "mismatch", reason: describe() }
-  if (-difference <= rule.underpaymentToleranceMinor) return { verdict: "within_tolerance", shortMinor: -difference }
+  const byShare = (expected.chargedMinor * (rule.underpaymentToleranceBps ?? 0n)) / 10_000n
+  const tolerance = rule.underpaymentToleranceMinor > byShare ? rule.underpaymentToleranceMinor : byShare
+  if (-difference <= tolerance) return { verdict: "within_tolerance", shortMinor: -difference }
   return { verdict: "mismatch", reason: describe() }
 }
 

@@ -229,8 +229,9 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
       await this.journal.failedToStart(this.identifier, merchantOrderId, describeError(error))
       throw error
     }
-    await this.journal.started(this.identifier, data, this.attentionOf(data))
-    return data
+    const started = { ...data, order_first: this.orderFirst().orderBeforePayment }
+    await this.journal.started(this.identifier, started, this.attentionOf(started))
+    return started
   }
 
   /** Called before an amount change opens a new attempt, e.g. to stop the old one being paid. */
@@ -241,8 +242,24 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     return {}
   }
 
+  /**
+   * Settled at once, so authorizing is asking the gateway whether it was paid. With `orderBeforePayment`, a
+   * payment still on its way (and still payable) is Medusa's pending authorization: the cart completes into
+   * an order, and the payment is captured on it when it lands (webhook, reconciliation, or the dashboard's
+   * "Check status", which calls this again).
+   */
   async authorizePayment(input: AuthorizePaymentInput): Promise<AuthorizePaymentOutput> {
-    return this.getPaymentStatus(input)
+    const result = await this.getPaymentStatus(input)
+    if (result.status === PaymentSessionStatus.PENDING && this.orderFirst().orderBeforePayment) {
+      return { ...result, status: PaymentSessionStatus.PENDING_AUTHORIZATION }
+    }
+    return result
+  }
+
+  /** The order-first options (lib/options `orderFirstOptionsSchema`). */
+  orderFirst(): { orderBeforePayment: boolean; expiredOrders: "cancel" | "keep" } {
+    const o = this.options_ as { orderBeforePayment?: boolean; expiredOrders?: "cancel" | "keep" }
+    return { orderBeforePayment: o.orderBeforePayment === true, expiredOrders: o.expiredOrders ?? "cancel" }
   }
 
   async getPaymentStatus(input: GetPaymentStatusInput): Promise<GetPaymentStatusOutput> {

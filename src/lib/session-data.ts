@@ -51,6 +51,8 @@ export type BaseSessionData = {
   /** What is charged, as an exact decimal in the currency's minor unit ("56.22", "1000", "1.250"). */
   amount: string
   currency: string
+  /** What the gateway says arrived, where it can differ from `amount` (crypto over- and underpayments), else absent. */
+  amount_received?: string | null
   /** The gateway's id of the payment once it has one (a transaction or charge id). */
   gateway_reference: string | null
   /** When the payment page or QR code stops accepting payment (ISO 8601), when known. */
@@ -59,6 +61,11 @@ export type BaseSessionData = {
   refunds: RecordedRefund[]
   /** A sentence for the shopper when the payment did not go through, else null. */
   last_error: string | null
+  /**
+   * The registration places the order before the payment (`orderBeforePayment`): complete the cart right
+   * away (the order awaits its payment), then act on `next_action`.
+   */
+  order_first?: boolean
 }
 
 /**

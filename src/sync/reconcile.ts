@@ -1,6 +1,7 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { processDelivery, webhookDelayMs } from "../ledger/deliveries"
+import { settleUnpaidOrder } from "../ledger/orders"
 import { SETTLED, settlePaidAttempt } from "../ledger/settle"
 import { AttemptRow, attemptsOfSession, DeliveryRow, isUniqueViolation, Ledger, ledgerIn, paymentSession } from "../ledger/store"
 import type { LoggerLike } from "../lib/http"
@@ -142,7 +143,11 @@ async function backfillAttempts(
   }
   const cutoff = new Date(now.getTime() - settings.graceMinutes * 60_000)
   const sessions = await payments.listPaymentSessions(
-    { provider_id: registrations.map((r) => r.providerId), status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE], created_at: { $lte: cutoff } },
+    {
+      provider_id: registrations.map((r) => r.providerId),
+      status: [PaymentSessionStatus.PENDING, PaymentSessionStatus.REQUIRES_MORE, PaymentSessionStatus.PENDING_AUTHORIZATION],
+      created_at: { $lte: cutoff },
+    },
     { take: settings.batchSize, order: { updated_at: "ASC" }, select: ["id", "provider_id", "data", "payment_collection_id"] }
   )
   for (const session of sessions) {
@@ -224,6 +229,7 @@ async function checkAttempt(container: MedusaContainer, registration: Registrati
     }
     if (synced.outcome === "updated") report.updated.push(session!.id)
     else report.unchanged++
+    await settleUnpaidOrder(container, registration, attempt.id)
     return (await ledgerStatus(container, attempt.id)) ?? undefined
   }
   if (!attempt.data) {

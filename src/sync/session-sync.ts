@@ -67,15 +67,18 @@ export async function syncSessionWithGateway(container: MedusaContainer, session
     const session = await payments.retrievePaymentSession(sessionId, { select: SESSION_FIELDS })
     if (SETTLED.has(session.status)) return { outcome: "skipped", reason: `session became ${session.status}` }
     const sameData = JSON.stringify(session.data ?? {}) === JSON.stringify(gateway.data ?? {})
-    if (session.status === gateway.status && sameData) return { outcome: "unchanged", status: session.status }
+    // An order placed before its payment keeps its session pending authorization while the payment is on its way.
+    const status =
+      session.status === PaymentSessionStatus.PENDING_AUTHORIZATION && gateway.status === PaymentSessionStatus.PENDING ? session.status : gateway.status
+    if (session.status === status && sameData) return { outcome: "unchanged", status: session.status }
     await payments.updatePaymentSession({
       id: session.id,
-      amount: session.amount,
+      amount: (session as { raw_amount?: unknown }).raw_amount ?? session.amount,
       currency_code: session.currency_code,
       data: gateway.data ?? session.data ?? {},
-      status: gateway.status,
+      status,
     })
-    return { outcome: "updated", status: gateway.status }
+    return { outcome: "updated", status }
   }
   return cartId ? locking.execute(cartId, write, { timeout: 30 }) : write()
 }

@@ -320,6 +320,19 @@ describe("/trade/v1/payment", () => {
     expect(late.status).toBe(409)
     expect(sim.state().notifications).toHaveLength(0)
   })
+
+  it("pay-late: a wallet confirmation after expiry makes the expired order paid and notifies it; only expired orders", async () => {
+    const open = await payment()
+    expect((await control("post", `/__sim/transactions/${open.data.syssn}/pay-late`, {})).status).toBe(409)
+    const res = await payment({ expired_time: "5" })
+    await control("post", "/__sim/time/advance", { ms: 5 * 60_000 * TIME_SCALE + 1 })
+    expect((await recordOf(res.data.syssn)).respcd).toBe("1181")
+    const late = await control("post", `/__sim/transactions/${res.data.syssn}/pay-late`, {})
+    expect(late.status).toBe(200)
+    expect((await recordOf(res.data.syssn)).respcd).toBe("0000")
+    const delivery = await waitFor(() => receiver.received.find((r) => JSON.parse(r.body).syssn === res.data.syssn))
+    expect(JSON.parse(delivery.body)).toMatchObject({ syssn: res.data.syssn, respcd: "0000" })
+  })
 })
 
 describe("paying and notifications", () => {

@@ -85,7 +85,7 @@ describe("the page API (/pay.php/api/*)", () => {
     const { id } = await session()
     expect((await post("/pay.php/api/pay", { checkout: id, coin: "btc", outcome: "maybe" })).json).toEqual({
       ok: false,
-      error: "outcome must be full, under or abandon",
+      error: "outcome must be full, under, over or abandon",
     })
     expect((await post("/pay.php/api/pay", { checkout: "cs-cs_nope", coin: "btc", outcome: "full" })).status).toBe(404)
     expect((await post("/pay.php/api/select", { checkout: id, coin: "xyz" })).status).toBe(400)

@@ -213,6 +213,31 @@ describe("paying", () => {
     expect((await pay((await openSession()).checkoutId, { coin: "usdc", outcome: "under", shortfallPercent: 0 })).status).toBe(400)
   })
 
+  it("overpaid: C with the amounts rewritten to what arrived, a note, one webhook", async () => {
+    const answer = await pay((await openSession()).checkoutId, { coin: "btc", outcome: "over", overpayPercent: 10 })
+    const row = answer.json.transaction as TransactionRow
+    // 0.00076907 BTC expected; 110 % of it, floored to 8 decimals; 49.99 USD * 1.1 floored to cents.
+    expect(row).toEqual(expect.objectContaining({ status: "C", webhook: "1", amount: "0.00084597", amount_fiat: "54.98000000" }))
+    expect(JSON.parse(row.description)).toEqual(["Overpayment: 0.00084597 of 0.00076907 BTC received."])
+    const hit = await eventually(() => inbox.hits[0])
+    expect(JSON.parse(hit.body).transaction).toEqual(row)
+    expect((await pay((await openSession()).checkoutId, { coin: "btc", outcome: "over", overpayPercent: 0 })).status).toBe(400)
+  })
+
+  it("the merchant marks an underpaid transaction completed: C, amounts unchanged, webhook sent; C cannot be completed again", async () => {
+    const underpaid = (await pay((await openSession()).checkoutId, { coin: "btc", outcome: "under" })).json.transaction as TransactionRow
+    expect(inbox.hits).toHaveLength(0)
+    const completed = await control(sim, "POST", `/__sim/transactions/${underpaid.id}/complete`, {})
+    expect(completed.status).toBe(200)
+    expect(completed.json.transaction).toEqual(expect.objectContaining({ id: underpaid.id, status: "C", amount: underpaid.amount, amount_fiat: underpaid.amount_fiat }))
+    const hit = await eventually(() => inbox.hits[0])
+    expect(JSON.parse(hit.body).transaction.status).toBe("C")
+    expect(JSON.parse(await getTransaction(underpaid.id).then((t) => JSON.stringify(t))).status).toBe("C")
+    const again = await control(sim, "POST", `/__sim/transactions/${underpaid.id}/complete`, {})
+    expect(again.status).toBe(409)
+    expect((await control(sim, "POST", "/__sim/transactions/999999/complete", {})).status).toBe(404)
+  })
+
   it("abandon deletes the pending row and redirects with payment_status=cancelled; the session stays payable", async () => {
     const { checkoutId } = await openSession({ redirect: "https://shop.example/return" })
     const pending = sim.selectCoin(checkoutId, "btc")

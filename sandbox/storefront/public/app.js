@@ -371,6 +371,12 @@ async function pay(providerId) {
     const { payment_collection } = await api(`/store/payment-collections/${collectionId}/payment-sessions`, { method: "POST", body })
     const session = payment_collection.payment_sessions.find((s) => s.provider_id === providerId)
     await refreshCart()
+    if (session.data?.order_first) {
+      // The order comes first: complete the cart now (the order awaits its payment), then pay.
+      const placed = await completeCart(state.cart.id)
+      if (placed.type !== "order") throw new Error(placed.error?.message || "the order could not be placed")
+      forgetCart(state.cart.id)
+    }
     actOn(session)
   } catch (e) {
     $("payment-status").textContent = ""
@@ -543,9 +549,33 @@ async function showOrder(order, cartId) {
   $("return-status").textContent = "Your order is confirmed."
   $("order-display-id").textContent = String(full.display_id)
   $("order-total").textContent = money(full.total, full.currency_code)
-  $("order-payment-status").textContent = (full.payment_status || "").replace(/_/g, " ")
+  showPaymentStatus(full.payment_status)
   $("order-confirmation").hidden = false
   document.body.dataset.orderId = full.id
+  if (!PAID.includes(full.payment_status)) watchOrder(full.id)
+}
+
+const PAID = ["captured", "partially_refunded", "refunded"]
+
+function showPaymentStatus(status) {
+  $("order-payment-status").textContent = PAID.includes(status) ? (status || "").replace(/_/g, " ") : `awaiting payment (${(status || "").replace(/_/g, " ")})`
+  $("order-awaiting").hidden = PAID.includes(status)
+}
+
+/** An order placed before its payment: follow it until the payment lands. */
+function watchOrder(orderId) {
+  stopPolling()
+  const tick = async () => {
+    try {
+      const { order } = await api(`/store/orders/${orderId}?fields=%2Bpayment_status`)
+      showPaymentStatus(order.payment_status)
+      if (PAID.includes(order.payment_status)) return
+    } catch {
+      // Retried on the next tick.
+    }
+    state.pollTimer = setTimeout(tick, 2000)
+  }
+  state.pollTimer = setTimeout(tick, 2000)
 }
 
 // ------------------------------------------------------------------ routing

@@ -62,6 +62,17 @@ describe("judgeAmount: the one amount rule", () => {
     expect(judgeAmount({ amountMinor: 949n, currency: "USD" }, { chargedMinor: 1000n, currency: "USD" }, crypto)).toMatchObject({ verdict: "mismatch" })
   })
 
+  it("a percentage tolerance scales with the charge, and the larger of minor units and percentage applies", () => {
+    const share = { acceptOverpayment: true, underpaymentToleranceMinor: 0n, underpaymentToleranceBps: 50n } // 0.5 %
+    const expected = { chargedMinor: 100_000n, currency: "USD" }
+    expect(judgeAmount({ amountMinor: 99_500n, currency: "USD" }, expected, share)).toEqual({ verdict: "within_tolerance", shortMinor: 500n })
+    expect(judgeAmount({ amountMinor: 99_499n, currency: "USD" }, expected, share)).toMatchObject({ verdict: "mismatch" })
+    const both = { ...share, underpaymentToleranceMinor: 800n }
+    expect(judgeAmount({ amountMinor: 99_200n, currency: "USD" }, expected, both)).toEqual({ verdict: "within_tolerance", shortMinor: 800n })
+    // 0.5 % of 1.00 floors to nothing: not one minor unit is tolerated on a small charge.
+    expect(judgeAmount({ amountMinor: 99n, currency: "USD" }, { chargedMinor: 100n, currency: "USD" }, share)).toMatchObject({ verdict: "mismatch" })
+  })
+
   it("words amounts in the gateway's own minor units", () => {
     const verdict = judgeAmount({ amountMinor: 1n, currency: "USDT" }, { chargedMinor: 2n, currency: "USDT", minorUnitOverrides: { USDT: 6 } }, EXACT_AMOUNT)
     expect(verdict).toEqual({ verdict: "mismatch", reason: "the gateway reports 0.000001 USDT, 0.000002 USDT was charged" })

@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { httpTuningSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
+import { httpTuningSchema, orderFirstOptionsSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
 
 export const QBITPAY_API_URL = "https://api.qbitnetwork.com"
 
@@ -27,6 +27,8 @@ export const qbitpayOptionsSchema = z
     /** `manual`: refunds are recorded as owed and paid by the merchant (Qbit Pay has no refund API). `disabled`: refused. */
     refundMode: z.enum(["manual", "disabled"]).default("manual"),
     ...orphanOptionsSchema("flag"),
+    // The H5 page is an OTC purchase a seller confirms, which can take a while: the order comes first by default.
+    ...orderFirstOptionsSchema(true),
     ...httpTuningSchema,
   })
   .strict()

@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { httpTuningSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
+import { httpTuningSchema, orderFirstOptionsSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
 import { KNOWN_PAY_TYPES } from "./pay-types"
 
 /** QFPay hosts by environment (reference §1). Credentials only work on the host they were issued for. */
@@ -50,6 +50,8 @@ export const qfpayOptionsSchema = z
     /** How long after the page/QR expiry an order with no record is still treated as pending. */
     expiryGraceMinutes: z.number().int().min(0).max(120).default(5),
     ...orphanOptionsSchema("refund"),
+    // Wallet payments confirm within seconds and the hosted page brings the shopper back: off by default.
+    ...orderFirstOptionsSchema(false),
     ...httpTuningSchema,
   })
   .strict()

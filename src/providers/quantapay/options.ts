@@ -1,5 +1,5 @@
 import { z } from "zod"
-import { httpTuningSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
+import { httpTuningSchema, orderFirstOptionsSchema, orphanOptionsSchema, parseProviderOptions, publicUrl, secureUrl } from "../../lib/options"
 
 export const QUANTAPAY_CLOUD_URL = "https://cloud.quantapay.app"
 
@@ -34,6 +34,17 @@ export const quantapayOptionsSchema = z
     /** After that, how long a session with no transaction is still treated as pending. */
     expiryGraceMinutes: z.number().int().min(0).max(24 * 60).default(10),
     ...orphanOptionsSchema("flag"),
+    // Crypto takes minutes to an hour of confirmations: the order comes first by default.
+    ...orderFirstOptionsSchema(true),
+    /**
+     * A completed transaction for less than the price (QuantaPay's own "accept underpayments") still counts
+     * when short by at most this much: minor units, a percentage, or both (the larger applies). The
+     * shortfall is recorded and shown to the merchant.
+     */
+    underpaymentTolerance: z
+      .object({ minorUnits: z.number().int().min(0).max(1_000_000).default(0), percent: z.number().min(0).max(10).default(0) })
+      .strict()
+      .default({}),
     ...httpTuningSchema,
   })
   .strict()

@@ -12,8 +12,6 @@ import { readQuantapayWebhook } from "./webhook"
 
 export { readQuantapayData, type QuantapaySessionData }
 
-/** The shopper chooses what to send: more than asked is accepted (and the surplus is the shopper's). */
-const CRYPTO_AMOUNT_RULE: AmountRule = { acceptOverpayment: true, underpaymentToleranceMinor: 0n }
 
 /**
  * QuantaPay for Medusa: a hosted crypto checkout session per attempt, the transaction looked up by our
@@ -38,12 +36,21 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
     return readQuantapayWebhook(payload?.rawData, this.options_.webhookSecret)
   }
 
+  /**
+   * The shopper chooses what to send: more than asked is accepted and recorded as an overpayment (the
+   * surplus is the shopper's, never revenue); less only within `underpaymentTolerance`.
+   */
   amountRule(): AmountRule {
-    return CRYPTO_AMOUNT_RULE
+    const t = this.options_.underpaymentTolerance
+    return { acceptOverpayment: true, underpaymentToleranceMinor: BigInt(t.minorUnits), underpaymentToleranceBps: BigInt(Math.round(t.percent * 100)) }
   }
 
   attentionOf(data: QuantapaySessionData): string | null {
-    return data.status === "underpaid" || data.status === "underpaid_review" ? "underpayment" : super.attentionOf(data)
+    if (data.status === "underpaid" || data.status === "underpaid_review") return "underpayment"
+    if (data.status === "paid" && data.amount_received && data.amount_received !== data.amount) {
+      return this.exactMinor(data.amount_received, data.currency) > this.amountMinorOf(data) ? "overpaid" : "underpaid_accepted"
+    }
+    return super.attentionOf(data)
   }
 
   refundMode(): RefundMode {

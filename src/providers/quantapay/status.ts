@@ -1,6 +1,6 @@
 import { PaymentSessionStatus } from "@medusajs/framework/utils"
 import type { GatewayErrorKind } from "../../lib/errors"
-import { parseMajorToMinor, toMinorUnits } from "../../lib/money"
+import { fromMinorUnits, parseMajorToMinor, toMinorUnits } from "../../lib/money"
 import { AmountRule, judgeAmount } from "../../lib/payment-event"
 import { NO_ACTION } from "../../lib/session-data"
 import type { QuantapayTransaction } from "./client"
@@ -78,16 +78,25 @@ export function quantapayStatusFrom(
   const completed = transactions.filter((t) => t.status === "C")
   const paid = completed.find((t) => verdictOf(t).verdict !== "mismatch")
   if (paid) {
+    const verdict = verdictOf(paid)
+    const received = parseMajorToMinor(paid.amount_fiat, data.currency)
     const next = {
       ...data,
       status: "paid" as const,
       gateway_reference: String(paid.id),
       cryptocurrency: typeof paid.cryptocurrency === "string" ? paid.cryptocurrency : null,
+      amount_received: received !== undefined ? fromMinorUnits(received, data.currency) : null,
       next_action: NO_ACTION,
       underpayment: null,
       last_error: null,
     }
-    return { data: next, alerts: [] }
+    const alerts =
+      verdict.verdict === "overpaid"
+        ? [`transaction ${paid.id} for ${data.merchant_order_id} paid ${next.amount_received} ${data.currency}, more than the ${data.amount} charged; the surplus is the shopper's`]
+        : verdict.verdict === "within_tolerance"
+          ? [`transaction ${paid.id} for ${data.merchant_order_id} paid ${next.amount_received} ${data.currency}, less than the ${data.amount} charged but within the underpayment tolerance`]
+          : []
+    return { data: next, alerts }
   }
   if (completed.length) {
     const t = completed[0]

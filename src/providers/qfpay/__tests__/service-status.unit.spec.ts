@@ -67,6 +67,21 @@ describe("status of a hosted checkout payment", () => {
     }
   })
 
+  it("with orderBeforePayment, authorize lets the order come first (pending_authorization) until paid; status stays pending", async () => {
+    const { service } = makeService({ orderBeforePayment: true })
+    const { data } = await initiate(service)
+    expect(data.order_first).toBe(true)
+    expect((await status(service, data, "authorize")).status).toBe(PaymentSessionStatus.PENDING_AUTHORIZATION)
+    expect((await status(service, data, "status")).status).toBe(PaymentSessionStatus.PENDING)
+    await submitAtPage(data, "pay", "801512")
+    expect((await status(service, data, "authorize")).status).toBe(PaymentSessionStatus.CAPTURED)
+    // A failed payment that cannot be retried is no order-first order: authorize answers error, the cart stays a cart.
+    const { service: direct } = directService({ orderBeforePayment: true })
+    const failed = await initiate(direct)
+    sim.completeTransaction(failed.data.gateway_reference!, "fail")
+    expect((await status(direct, failed.data, "authorize")).status).toBe(PaymentSessionStatus.ERROR)
+  })
+
   it("is captured once paid, with the payment's syssn as gateway reference", async () => {
     const { service, lines } = makeService()
     const { data } = await initiate(service)

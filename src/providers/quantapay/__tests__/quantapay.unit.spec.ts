@@ -42,6 +42,11 @@ describe("QuantaPay options", () => {
     })
   })
 
+  it("puts the order first by default (crypto confirms slowly), canceling it when the payment expires", () => {
+    expect(parseQuantapayOptions(base)).toMatchObject({ orderBeforePayment: true, expiredOrders: "cancel", underpaymentTolerance: { minorUnits: 0, percent: 0 } })
+    expect(parseQuantapayOptions({ ...base, orderBeforePayment: false, expiredOrders: "keep" })).toMatchObject({ orderBeforePayment: false, expiredOrders: "keep" })
+  })
+
   it.each([
     [{ webhookSecret: SECRET }, "apiKey"],
     [{ apiKey: "api-key-123456" }, "webhookSecret"],
@@ -49,6 +54,10 @@ describe("QuantaPay options", () => {
     [{ ...base, underpaymentPolicy: "accept" }, "underpaymentPolicy"],
     [{ ...base, baseUrl: "http://cloud.quantapay.app" }, "baseUrl"],
     [{ ...base, redirectUrl: "nope" }, "redirectUrl"],
+    [{ ...base, expiredOrders: "delete" }, "expiredOrders"],
+    [{ ...base, orderBeforePayment: "yes" }, "orderBeforePayment"],
+    [{ ...base, underpaymentTolerance: { percent: 25 } }, "underpaymentTolerance.percent"],
+    [{ ...base, underpaymentTolerance: { minorUnits: -1 } }, "underpaymentTolerance.minorUnits"],
   ])("stops boot naming the field (%#)", (options, field) => {
     expect(() => QuantapayProviderService.validateOptions(options)).toThrow(`QuantaPay provider option "${field}"`)
   })
@@ -190,6 +199,24 @@ describe("QuantaPay payment status", () => {
     const review = evaluate(under, data, { underpaymentPolicy: "review" })
     expect(review.status).toBe("underpaid_review")
     expect(SESSION_STATUS_BY_PAYMENT_STATUS[review.status]).toBe(PaymentSessionStatus.PENDING)
+  })
+
+  it("records what arrived: an overpayment is paid with amount_received and an alert; a shortfall only within the tolerance", () => {
+    const rule = (bps: bigint) => ({ acceptOverpayment: true, underpaymentToleranceMinor: 0n, underpaymentToleranceBps: bps })
+    const judge = (t: unknown, bps = 0n) => quantapayStatusFrom([t] as any, data, new Date(), parseQuantapayOptions(base) as any, rule(bps))
+    const over = judge(tx({ amount_fiat: "52.49000000" }))
+    expect(over.data).toMatchObject({ status: "paid", amount: "49.99", amount_received: "52.49" })
+    expect(over.alerts).toEqual([expect.stringContaining("more than the 49.99 charged")])
+    expect(service({}).attentionOf(over.data)).toBe("overpaid")
+    // 1 % of 49.99 is 0.49 (floored): 49.50 is within, 49.49 is not.
+    const within = judge(tx({ amount_fiat: "49.50000000" }), 100n)
+    expect(within.data).toMatchObject({ status: "paid", amount_received: "49.50" })
+    expect(within.alerts).toEqual([expect.stringContaining("within the underpayment tolerance")])
+    expect(service({}).attentionOf(within.data)).toBe("underpaid_accepted")
+    expect(judge(tx({ amount_fiat: "49.49000000" }), 100n).data.status).toBe("mismatch")
+    const exact = judge(tx({}))
+    expect(exact.alerts).toEqual([])
+    expect(service({}).attentionOf(exact.data)).toBeNull()
   })
 
   it("expires a session with no transaction after the window and grace", () => {
