@@ -149,7 +149,7 @@ shopSuite({
         const session = res.data.payment_collection.payment_sessions[0]
         expect(session.data).toMatchObject({ pay_type: "802001", next_action: { type: "qr_code" } })
         expect(Object.keys(session.data).sort()).toEqual(
-          ["amount", "amount_minor", "attempt", "currency", "duplicate_references", "expires_at", "gateway", "gateway_reference", "last_error", "merchant_order_id", "mode", "next_action", "pay_type", "refunds", "session_id", "status", "txdtm"].sort()
+          ["amount", "amount_minor", "attempt", "currency", "duplicate_references", "expires_at", "gateway", "gateway_reference", "last_error", "merchant_order_id", "mode", "next_action", "order_first", "pay_type", "refunds", "session_id", "status", "txdtm"].sort()
         )
       })
     })
