@@ -19,7 +19,7 @@ import path from "node:path"
 import { Client } from "pg"
 import { freePort, startDatabase, type Database } from "./database"
 import { startRedis } from "./redis"
-import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD } from "./demo-config"
+import { DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, DEMO_SIMULATOR_CREDENTIALS } from "./demo-config"
 import { startQfpaySimulator } from "../sandbox/qfpay/server"
 import { startQuantapaySimulator } from "../sandbox/quantapay/server"
 import { startQbitpaySimulator } from "../sandbox/qbitpay/server"
@@ -35,11 +35,7 @@ const DB_NAME = "medusa_demo"
 const MEDUSA_CLI = require.resolve("@medusajs/cli/cli.js")
 
 /** The credentials root medusa-config.ts falls back to; the simulators must know the same ones. */
-const SIM = {
-  qfpay: { appCode: "SIMAPPCODE", clientKey: "sim-client-key-change-me" },
-  quantapay: { apiKey: "sim-quantapay-api-key", webhookSecret: "sim-quantapay-webhook-secret" },
-  qbitpay: { apiKey: "sim-qbitpay-api-key" },
-}
+const SIM = DEMO_SIMULATOR_CREDENTIALS
 
 type DemoState = {
   seeded: true
@@ -112,7 +108,7 @@ function resetData() {
   const pid = postgresRunningIn(PG_DIR)
   if (pid) fail(`The demo's PostgreSQL (pid ${pid}) is still running; stop the demo (Ctrl-C) before resetting.`)
   fs.rmSync(DATA_DIR, { recursive: true, force: true })
-  log(`Deleted ${path.relative(ROOT, DATA_DIR)}/ (database, logs, demo settings).`)
+  log(`Deleted ${path.relative(ROOT, DATA_DIR)}/ (database, logs, simulator state, demo settings).`)
 }
 
 /**
@@ -327,16 +323,27 @@ async function main() {
 
   try {
     const simLogger = { info: () => undefined, warn: (m: string) => console.warn(`[simulator] ${m}`) }
-    const qfpay = await startQfpaySimulator({ port: ports.qfpay, merchants: [SIM.qfpay], timeScale: 1, logger: simLogger })
+    // The simulators keep their transactions in DATA_DIR/simulators/, so orders of an earlier run can still be refunded.
+    const simDir = path.join(DATA_DIR, "simulators")
+    fs.mkdirSync(simDir, { recursive: true })
+    const stateFile = (name: string) => path.join(simDir, `${name}.json`)
+    const qfpay = await startQfpaySimulator({ port: ports.qfpay, merchants: [SIM.qfpay], timeScale: 1, logger: simLogger, stateFile: stateFile("qfpay") })
     stops.push({ name: "QFPay simulator", stop: () => qfpay.close() })
     const quantapay = await startQuantapaySimulator({
       port: ports.quantapay,
       accounts: [{ ...SIM.quantapay, webhookUrl: `${backendUrl}/hooks/payment/quantapay_quantapay` }],
       timeScale: 1,
       logger: simLogger,
+      stateFile: stateFile("quantapay"),
     })
     stops.push({ name: "QuantaPay simulator", stop: () => quantapay.close() })
-    const qbitpay = await startQbitpaySimulator({ port: ports.qbitpay, merchants: [SIM.qbitpay], timeScale: 1, logger: simLogger })
+    const qbitpay = await startQbitpaySimulator({
+      port: ports.qbitpay,
+      merchants: [SIM.qbitpay],
+      timeScale: 1,
+      logger: simLogger,
+      stateFile: stateFile("qbitpay"),
+    })
     stops.push({ name: "Qbit Pay simulator", stop: () => qbitpay.close() })
     log(`Simulators listening on ${ports.qfpay}, ${ports.quantapay}, ${ports.qbitpay}.`)
 

@@ -2,7 +2,7 @@ import axios from "axios"
 import { startQbitpaySimulator } from "../../sandbox/qbitpay/server"
 import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
 import { startQuantapaySimulator } from "../../sandbox/quantapay/server"
-import { qfpayNotificationSignature } from "../../sandbox/shared/signatures"
+import { qfpayNotificationSignature, qfpayParamsSignature } from "../../sandbox/shared/signatures"
 import type { Session } from "./checkout"
 
 /**
@@ -166,4 +166,51 @@ export function deliverWebhook(medusaPort: number, hook: { provider: string; bod
     responseType: "text",
     validateStatus: () => true,
   })
+}
+
+/**
+ * A refund made at the gateway outside Medusa, through the gateway's own API (as its merchant portal does):
+ * QFPay `POST /trade/v1/refund` (signed, a refund id of the portal's own) for `amountMinor`; QuantaPay
+ * `refund` (always the whole transaction). Returns the refund's reference at the gateway.
+ */
+export async function refundAtPortal(g: Gateways, session: Session, amountMinor?: string): Promise<string> {
+  const data = session.data
+  switch (session.provider_id) {
+    case "pp_qfpay_qfpay":
+    case "pp_qfpay_qfpay-direct": {
+      const paid = g.qfpay.state().transactions.find((t) => t.out_trade_no === data.merchant_order_id && t.order_type === "payment" && t.respcd === "0000")
+      if (!paid) throw new Error(`QFPay has no payment for ${data.merchant_order_id}`)
+      return qfpayPortalRefund(g.qfpay.url, CREDENTIALS.qfpay, paid.syssn, amountMinor ?? String(paid.txamt))
+    }
+    case "pp_quantapay_quantapay": {
+      const tx = g.quantapay.state().transactions.find((t) => t.external_reference === data.merchant_order_id && t.status === "C")
+      if (!tx) throw new Error(`QuantaPay has no completed transaction for ${data.merchant_order_id}`)
+      return quantapayPortalRefund(g.quantapay.url, CREDENTIALS.quantapay.apiKey, String(tx.id))
+    }
+    default:
+      throw new Error(`${session.provider_id} has no refunds at the gateway`)
+  }
+}
+
+/** QFPay's refund API called directly, with a refund id that is not Medusa's (what its portal does). */
+export async function qfpayPortalRefund(baseUrl: string, merchant: { appCode: string; clientKey: string }, syssn: string, txamt: string): Promise<string> {
+  const now = new Date(Date.now() + 8 * 3600_000).toISOString()
+  const params = { syssn, out_trade_no: `portal${Date.now()}${Math.floor(Math.random() * 1000)}`, txamt, txdtm: `${now.slice(0, 10)} ${now.slice(11, 19)}` }
+  const res = await axios.post(`${baseUrl}/trade/v1/refund`, new URLSearchParams(params).toString(), {
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "x-qf-appcode": merchant.appCode,
+      "x-qf-sign": qfpayParamsSignature(params, merchant.clientKey, "md5"),
+    },
+  })
+  if (res.data.respcd !== "0000") throw new Error(`QFPay refused the portal refund: ${JSON.stringify(res.data)}`)
+  return res.data.syssn as string
+}
+
+/** QuantaPay's `refund` called directly (the whole transaction; it becomes R). */
+export async function quantapayPortalRefund(baseUrl: string, apiKey: string, transactionId: string): Promise<string> {
+  const form = new URLSearchParams({ function: "refund", "api-key": apiKey, transaction_id: transactionId })
+  const res = await axios.post(`${baseUrl}/api.php`, form.toString(), { headers: { "content-type": "application/x-www-form-urlencoded" } })
+  if (res.data?.response?.status !== true && res.data?.status !== true) throw new Error(`QuantaPay refused the refund: ${JSON.stringify(res.data)}`)
+  return transactionId
 }

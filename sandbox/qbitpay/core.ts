@@ -7,12 +7,17 @@
  *   pending|buyerPaid ──failure──▶ cancelled                                                         charge.failed
  *   buyerPaid ──▶ dispute                                                                             charge.dispute.created
  *   dispute ──won──▶ closed, paid  |  ──lost──▶ cancelled                                             charge.dispute.closed
+ *
+ * With the `stateFile` option the durable part (charges, events, webhook history and queued retries,
+ * merchant ids, the id generator, the token secret, the clock offset) is loaded at start and saved after
+ * every change (persist()).
  */
 import { SimClock } from "../shared/clock"
 import { SimControlError } from "../shared/faults"
+import { openStateFile, type StateFile } from "../shared/persistence"
 import { silentLogger } from "../shared/types"
 import { newQbitFaultBook } from "./faults"
-import { ChargeBook, ObjectIdMaker, paymentMethodFor, quote, type ChargeRecord } from "./store"
+import { ChargeBook, ObjectIdMaker, paymentMethodFor, quote, type ChargeBookSnapshot, type ChargeRecord } from "./store"
 import { TOKEN_LIFETIME_MS, TokenIssuer } from "./tokens"
 import type {
   Charge,
@@ -25,12 +30,25 @@ import type {
   SimState,
 } from "./types"
 import { ApiError, noSuchCharge, type CreateChargeParams, type ListParams } from "./validation"
-import { WEBHOOK_RETRY_DELAY_MS, WebhookSender } from "./webhooks"
+import { WEBHOOK_RETRY_DELAY_MS, WebhookSender, type WebhookSnapshot } from "./webhooks"
 
 export interface Merchant extends QbitMerchantConfig {
   /** 24-hex account id: the `_id` claim of its access tokens. */
   id: string
 }
+
+/** What the state file keeps. Faults and rate counters are not durable. */
+interface SavedState {
+  /** Each merchant's account id (the `_id` of its tokens, the owner of its charges), by API key. */
+  merchants: { apiKey: string; id: string }[]
+  ids: { instance: string; counter: number }
+  tokenSecret: string
+  charges: ChargeBookSnapshot
+  events: QbitEvent[]
+  webhooks: WebhookSnapshot
+}
+
+const STATE_FORMAT = { simulator: "qbitpay", version: 1 }
 
 export const DEFAULT_CHARGE_EXPIRY_MS = 30 * 60_000
 const DEFAULT_RATE_LIMIT = { requests: 100, windowMs: 1_000 }
@@ -56,6 +74,7 @@ export class QbitCore {
   private readonly byKey = new Map<string, Merchant>()
   private readonly byId = new Map<string, Merchant>()
   private events: QbitEvent[] = []
+  private readonly stateFile: StateFile<SavedState> | undefined
 
   constructor(options: QbitpaySimulatorOptions) {
     this.logger = options.logger ?? silentLogger
@@ -78,7 +97,20 @@ export class QbitCore {
     // The HTTP timeout has a 1 s floor so that a fast timeScale does not time out every local receiver.
     const timeoutMs = options.webhookTimeoutMs ?? Math.max(10_000 * this.timeScale, 1_000)
     const retryDelayMs = WEBHOOK_RETRY_DELAY_MS * this.timeScale
-    this.webhooks = new WebhookSender({ retryDelayMs, timeoutMs, clock: this.clock, faults: this.faults, logger: this.logger })
+    this.webhooks = new WebhookSender({
+      retryDelayMs,
+      timeoutMs,
+      clock: this.clock,
+      faults: this.faults,
+      logger: this.logger,
+      onChange: () => this.persist(),
+    })
+    this.stateFile = openStateFile(options.stateFile, STATE_FORMAT, this.clock, this.logger, () => this.snapshot(), (saved) => this.load(saved))
+  }
+
+  /** Saves the durable state when there is a state file and it changed (call after every change). */
+  persist(): void {
+    this.stateFile?.save()
   }
 
   get pageBase(): string {
@@ -114,7 +146,7 @@ export class QbitCore {
     const expiresAtMs = now + this.chargeExpiryMs * this.timeScale
     const charge = this.buildCharge(this.ids.next(), now, expiresAtMs, params)
     const record = this.charges.add(charge, merchant.id, expiresAtMs)
-    record.expiryJob = this.clock.schedule(expiresAtMs - now, () => this.refresh(record))
+    this.armExpiry(record)
     this.logger.info(`charge ${charge.id} created: ${charge.amount} ${charge.currency} order ${charge.externalOrderId}`)
     return this.view(record)
   }
@@ -172,6 +204,14 @@ export class QbitCore {
    * Throws SimControlError 404 (unknown) or 409 (wrong state; nothing changes).
    */
   act(id: string, action: ChargeAction, outcome: "won" | "lost" = "won"): Charge {
+    try {
+      return this.applyAction(id, action, outcome)
+    } finally {
+      this.persist()
+    }
+  }
+
+  private applyAction(id: string, action: ChargeAction, outcome: "won" | "lost"): Charge {
     const record = this.charges.get(id)
     if (!record) throw new SimControlError(404, `no charge ${id}`)
     this.refresh(record)
@@ -228,7 +268,10 @@ export class QbitCore {
     }
   }
 
-  /** Clears charges, events, webhook history and retries, expiry timers, faults and rate counters. */
+  /**
+   * Clears charges, events, webhook history and retries, expiry timers, faults and rate counters (not the
+   * clock, the ids or the token secret). A state file is rewritten with that empty state.
+   */
   reset(): void {
     this.events = []
     this.rateWindows.clear()
@@ -236,11 +279,57 @@ export class QbitCore {
     this.charges.clear()
     this.webhooks.reset()
     this.clock.cancelAll()
+    this.persist()
   }
 
   close(): void {
+    // The file keeps what was there: queued webhook retries are re-armed by the next start.
+    this.stateFile?.close()
     this.clock.close()
     this.webhooks.reset()
+  }
+
+  private snapshot(): SavedState {
+    return {
+      merchants: [...this.byKey.values()].map((m) => ({ apiKey: m.apiKey, id: m.id })),
+      ids: this.ids.snapshot(),
+      tokenSecret: this.tokens.exportSecret(),
+      charges: this.charges.snapshot(),
+      events: this.events,
+      webhooks: this.webhooks.snapshot(),
+    }
+  }
+
+  /**
+   * Start-up with a state file: merchants get their saved account ids back (so their charges and tokens
+   * are theirs again); open charges whose expiry passed while the simulator was stopped expire now (with
+   * charge.expired), the others when due; queued webhook retries are re-armed by the sender.
+   */
+  private load(saved: SavedState): void {
+    this.ids.restore(saved.ids)
+    this.tokens.restoreSecret(saved.tokenSecret)
+    for (const { apiKey, id } of saved.merchants) {
+      const merchant = this.byKey.get(apiKey)
+      if (!merchant) continue
+      this.byId.delete(merchant.id)
+      merchant.id = id
+      this.byId.set(id, merchant)
+    }
+    this.charges.restore(saved.charges)
+    if (this.charges.all().some((r) => !this.byId.has(r.merchantId))) {
+      throw new Error("it holds charges of a merchant whose api key is not configured")
+    }
+    if (!Array.isArray(saved.events)) throw new Error("the event list is not a list")
+    this.events = structuredClone(saved.events)
+    this.webhooks.restore(saved.webhooks)
+    for (const record of this.charges.all()) if (OPEN.has(record.charge.status)) this.armExpiry(record)
+  }
+
+  /** An open charge expires at expiresAtMs: by a clock job, or at once when that is already past (a restart). */
+  private armExpiry(record: ChargeRecord): void {
+    const delay = record.expiresAtMs - this.clock.now()
+    if (delay <= 0) this.refresh(record)
+    else record.expiryJob = this.clock.schedule(delay, () => this.refresh(record))
   }
 
   /** Lazy expiry: an open charge past expiresAt is cancelled with charge.expired. */
@@ -262,6 +351,8 @@ export class QbitCore {
     if (!merchant) throw new Error(`charge ${record.charge.id} has no merchant`)
     const event = this.newEvent(type, this.view(record), true)
     void this.webhooks.send(event, merchant.apiKey, record.charge.cbUrl)
+    // Lazy expiry settles during plain reads too; its event must not be made again after a restart.
+    this.persist()
   }
 
   private newEvent(type: EventType, data: Charge, livemode: boolean): QbitEvent {

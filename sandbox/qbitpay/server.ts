@@ -101,6 +101,9 @@ class Router {
       if (!(err instanceof ApiError)) throw err
       status = err.status
       payload = err.body()
+    } finally {
+      // Before any delay_after / drop_after fault: what was processed is on disk.
+      this.core.persist()
     }
     this.core.logger.info(`${req.method} ${path} -> ${status}`)
 

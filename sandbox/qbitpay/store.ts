@@ -1,6 +1,6 @@
 /**
  * In-memory charge book (all merchants), ObjectId-like ids and the deterministic OTC quote that fills the
- * 2019-05 price fields of a charge.
+ * 2019-05 price fields of a charge. The snapshot()/restore() pairs are what a state file keeps.
  */
 import { randomBytes } from "node:crypto"
 import type { SimClock } from "../shared/clock"
@@ -12,10 +12,21 @@ import type { Charge, PaymentMethod } from "./types"
  * per-instance part and a counter, so ids made later sort after earlier ones.
  */
 export class ObjectIdMaker {
-  private readonly instance = randomBytes(5).toString("hex")
+  private instance = randomBytes(5).toString("hex")
   private counter = randomBytes(2).readUInt16BE(0)
 
   constructor(private readonly clock: SimClock) {}
+
+  snapshot(): { instance: string; counter: number } {
+    return { instance: this.instance, counter: this.counter }
+  }
+
+  /** Goes on with a saved instance part and counter, so ids made after a restart still sort after older ones. */
+  restore(saved: { instance: string; counter: number }): void {
+    if (!/^[0-9a-f]{10}$/.test(saved.instance) || !Number.isInteger(saved.counter)) throw new Error("the id generator state is malformed")
+    this.instance = saved.instance
+    this.counter = saved.counter
+  }
 
   next(): string {
     this.counter = (this.counter + 1) % 0x1000000
@@ -33,6 +44,12 @@ export interface ChargeRecord {
   expiresAtMs: number
   /** SimClock job that expires the charge on time (the lazy check on read covers the rest). */
   expiryJob?: number
+}
+
+/** The charge book as a state file keeps it (clock job ids are not kept: the core re-arms expiry). */
+export interface ChargeBookSnapshot {
+  seq: number
+  charges: Omit<ChargeRecord, "expiryJob">[]
 }
 
 export class ChargeBook {
@@ -85,6 +102,21 @@ export class ChargeBook {
 
   clear(): void {
     this.byId.clear()
+  }
+
+  snapshot(): ChargeBookSnapshot {
+    const charges = this.all().map(({ charge, merchantId, seq, expiresAtMs }) => ({ charge, merchantId, seq, expiresAtMs }))
+    return { seq: this.seq, charges }
+  }
+
+  /** Replaces every charge with the saved ones; the creation sequence goes on from where it was. */
+  restore(saved: ChargeBookSnapshot): void {
+    if (!Number.isInteger(saved.seq)) throw new Error("the charge sequence is not an integer")
+    this.byId.clear()
+    for (const { charge, merchantId, seq, expiresAtMs } of saved.charges) {
+      this.byId.set(charge.id, { charge: structuredClone(charge), merchantId, seq, expiresAtMs })
+    }
+    this.seq = saved.seq
   }
 }
 

@@ -22,12 +22,22 @@ interface TokenClaims {
 }
 
 export class TokenIssuer {
-  private readonly secret = randomBytes(32)
+  private secret = randomBytes(32)
 
   constructor(
     private readonly clock: SimClock,
     private readonly lifetimeMs: number
   ) {}
+
+  /** The signing secret as a state file keeps it (hex), so tokens issued before a restart stay valid. */
+  exportSecret(): string {
+    return this.secret.toString("hex")
+  }
+
+  restoreSecret(hex: string): void {
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error("the token secret is not 32 bytes of hex")
+    this.secret = Buffer.from(hex, "hex")
+  }
 
   issue(merchantId: string): string {
     const now = this.clock.now()

@@ -26,6 +26,13 @@ export interface QbitpaySimulatorOptions {
   webhookTimeoutMs?: number
   /** Per-API-key throttle; exceeding it gives 403 rate_limit_error. Default 100 requests per 1000 ms (real time). */
   rateLimit?: { requests: number; windowMs: number }
+  /**
+   * A JSON file that keeps the durable state (charges, events, webhook history and queued retries, merchant
+   * account ids, the id generator, the access-token secret, the clock offset) across restarts: loaded at
+   * start when it exists, rewritten atomically after every change. Its directory must exist. Default: none,
+   * everything stays in memory.
+   */
+  stateFile?: string
 }
 
 export type ChargeStatus = "pending" | "buyerPaid" | "sellerConfirmed" | "closed" | "cancelled" | "dispute"

@@ -3,7 +3,9 @@
  * `QbitPay-Signature: qbitEventSignature(event, apiKey)` (shared/signatures). Any 2xx is success. Otherwise the push is
  * retried every 15 min × timeScale, at most 5 more times (6 attempts). Each attempt carries
  * `pendingWebhooks` = failed pushes so far, so each retry has its own signature; the event id stays the same.
+ * Charge pushes that are due or in flight sit in a DeliveryQueue, so a state file can re-arm them after a restart.
  */
+import { DeliveryQueue, type QueuedAttempt } from "../shared/deliveries"
 import { qbitEventSignature } from "../shared/signatures"
 import { Sleeper, type SimClock } from "../shared/clock"
 import { OutboundPoster, type PostOutcome } from "../shared/outbound"
@@ -18,7 +20,13 @@ const RECORDED_RESPONSE_CHARS = 200
 const is2xx = (outcome: PostOutcome): boolean => outcome.status !== undefined && outcome.status >= 200 && outcome.status < 300
 
 /** What a push needs; `retry` is false for GET /api/v1/events/test (one push, no retry). */
-type Push = { event: QbitEvent; apiKey: string; url: string; retry: boolean }
+export type Push = { event: QbitEvent; apiKey: string; url: string; retry: boolean }
+
+/** What a state file keeps: the attempt history and the charge pushes waiting for a retry or in flight. */
+export interface WebhookSnapshot {
+  history: WebhookAttempt[]
+  queued: QueuedAttempt<Push>[]
+}
 
 export interface WebhookDeps {
   /** Spacing of retries on the simulator clock (15 min × timeScale). */
@@ -28,6 +36,8 @@ export interface WebhookDeps {
   clock: SimClock
   faults: QbitFaultBook
   logger: SimLogger
+  /** After an attempt is over (recorded, or a retry queued): the state file saves. */
+  onChange(): void
 }
 
 export class WebhookSender {
@@ -36,12 +46,30 @@ export class WebhookSender {
   /** reset()/close() bump it; pushes begun before drop their results and schedule nothing. */
   private generation = 0
   private history: WebhookAttempt[] = []
+  private readonly queue: DeliveryQueue<Push>
 
-  constructor(private readonly deps: WebhookDeps) {}
+  constructor(private readonly deps: WebhookDeps) {
+    this.queue = new DeliveryQueue({ clock: deps.clock, run: (push, n) => this.attempt(push, n), onChange: () => deps.onChange() })
+  }
 
-  /** Pushes at once; resolves when the first attempt (and a duplicate copy) is over. */
+  /**
+   * Pushes at once; resolves when the first attempt (and a duplicate copy) is over. Only pushes with
+   * retries are queued (kept by a state file); the one-off test event is not.
+   */
   send(event: QbitEvent, apiKey: string, url: string, retry = true): Promise<void> {
-    return this.attempt({ event, apiKey, url, retry }, 1)
+    const push: Push = { event, apiKey, url, retry }
+    return retry ? this.queue.start(push) : this.attempt(push, 1)
+  }
+
+  snapshot(): WebhookSnapshot {
+    return { history: this.history, queued: this.queue.list() }
+  }
+
+  /** The saved history; queued pushes are re-armed (overdue ones go out at once). */
+  restore(saved: WebhookSnapshot): void {
+    if (!Array.isArray(saved.history)) throw new Error("the webhook history is not a list")
+    this.history = saved.history.map((a) => ({ ...a }))
+    this.queue.restore(saved.queued)
   }
 
   list(): WebhookAttempt[] {
@@ -51,6 +79,7 @@ export class WebhookSender {
   /** Forgets history, aborts pushes in flight and abandons delay faults (the caller cancels clock jobs). */
   reset(): void {
     this.history = []
+    this.queue.clear()
     this.generation += 1
     this.sleeper.clear()
     this.poster.abortAll()
@@ -111,7 +140,7 @@ export class WebhookSender {
       return
     }
     this.deps.logger.warn(`${label} failed (${why}); retrying in ${this.deps.retryDelayMs} ms`)
-    this.deps.clock.schedule(this.deps.retryDelayMs, () => void this.attempt(push, n + 1))
+    this.queue.schedule(push, n + 1, this.deps.retryDelayMs)
   }
 
   private outcome(reply: PostOutcome): Pick<WebhookAttempt, "status" | "responseBody" | "error"> {

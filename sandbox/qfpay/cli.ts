@@ -2,7 +2,8 @@
  * Runs the QFPay simulator standalone:
  *   npx ts-node --transpile-only sandbox/qfpay/cli.ts
  * Env: QFPAY_SIM_PORT (9301), QFPAY_APP_CODE (SIMAPPCODE), QFPAY_CLIENT_KEY (sim-client-key-change-me),
- *      QFPAY_MCHID (optional), QFPAY_NOTIFY_URL (optional standing notify URL), QFPAY_SIM_TIME_SCALE (1).
+ *      QFPAY_MCHID (optional), QFPAY_NOTIFY_URL (optional standing notify URL), QFPAY_SIM_TIME_SCALE (1),
+ *      QFPAY_SIM_STATE_FILE (optional: keep the state in this JSON file across restarts).
  */
 import { closeOnSignals, consoleLogger, envNumber, runMain } from "../shared/cli"
 import { startQfpaySimulator } from "./server"
@@ -20,6 +21,7 @@ runMain(async () => {
       },
     ],
     logger: consoleLogger(),
+    stateFile: process.env.QFPAY_SIM_STATE_FILE || undefined,
   })
   console.log(`QFPay simulator ready at ${simulator.url} (control API under ${simulator.url}/__sim/)`)
   closeOnSignals(simulator)

@@ -1,12 +1,15 @@
 /**
  * The simulator's shared state and the domain actions every surface uses (the /trade/v1 API, hosted
- * checkout, shopper pages and control endpoints): paying, failing, settling refunds and notifying.
+ * checkout, shopper pages and control endpoints): paying, failing, settling refunds and notifying. With the
+ * `stateFile` option the durable part (ledger, notifications, the clock offset) is loaded at start and
+ * saved after every change (persist()).
  */
+import { openStateFile, type StateFile } from "../shared/persistence"
 import { CHECKOUT_METHODS, DEFAULT_ENABLED_PAY_TYPES } from "./catalogue"
 import { SimClock } from "./clock"
 import { FaultBook, SimControlError } from "./faults"
-import { Notifier } from "./notifier"
-import { Ledger, stateView, type TxnRecord } from "./store"
+import { Notifier, type NotifierSnapshot } from "./notifier"
+import { Ledger, stateView, type LedgerSnapshot, type TxnRecord } from "./store"
 import type { MerchantConfig, QfpaySimulatorOptions, SimLogger, SimState, StateTransaction } from "./types"
 
 export interface Merchant extends MerchantConfig {
@@ -19,6 +22,14 @@ export interface Merchant extends MerchantConfig {
 
 const silentLogger: SimLogger = { info: () => undefined, warn: () => undefined }
 
+/** What the state file keeps. Faults, rate counters and refund requests in flight are not durable. */
+interface SavedState {
+  ledger: LedgerSnapshot
+  notifier: NotifierSnapshot
+}
+
+const STATE_FORMAT = { simulator: "qfpay", version: 1 }
+
 export class SimCore {
   /** Base URL, known once the server listens. */
   url = ""
@@ -26,6 +37,8 @@ export class SimCore {
   readonly faults = new FaultBook()
   readonly ledger = new Ledger(this.clock)
   readonly notifier: Notifier
+  /** Set when the `stateFile` option is given. */
+  private readonly stateFile: StateFile<SavedState> | undefined
   readonly merchants = new Map<string, Merchant>()
   readonly logger: SimLogger
   readonly timeScale: number
@@ -57,6 +70,20 @@ export class SimCore {
       logger: this.logger,
       timeScale: this.timeScale,
       timeoutMs: options.notifyTimeoutMs ?? Math.max(10_000 * this.timeScale, 1_000),
+      onChange: () => this.persist(),
+    })
+    this.stateFile = openStateFile(options.stateFile, STATE_FORMAT, this.clock, this.logger, () => this.snapshot(), (saved) => this.load(saved))
+  }
+
+  /** Saves the durable state when there is a state file and it changed (call after every change). */
+  persist(): void {
+    this.stateFile?.save()
+  }
+
+  /** A processing refund turns 0000 at its settlesAt. */
+  scheduleSettlement(refund: TxnRecord): void {
+    this.clock.schedule((refund.settlesAt ?? 0) - this.clock.now(), () => {
+      if (refund.status === "processing") this.settleRefund(refund)
     })
   }
 
@@ -98,14 +125,15 @@ export class SimCore {
       if (record.status !== "expired") throw new SimControlError(409, `transaction is ${record.status}, not expired; a late confirmation needs an expired order`)
       this.markPaid(record)
       this.logger.info(`transaction ${syssn} paid by a late wallet confirmation`)
-      return record
+    } else {
+      if (record.status !== "open") {
+        throw new SimControlError(409, `transaction is ${record.status}, not open; nothing was charged`)
+      }
+      if (outcome === "pay") this.markPaid(record)
+      else this.markFailed(record)
+      this.logger.info(`transaction ${syssn} ${record.status} by the simulated shopper`)
     }
-    if (record.status !== "open") {
-      throw new SimControlError(409, `transaction is ${record.status}, not open; nothing was charged`)
-    }
-    if (outcome === "pay") this.markPaid(record)
-    else this.markFailed(record)
-    this.logger.info(`transaction ${syssn} ${record.status} by the simulated shopper`)
+    this.persist()
     return record
   }
 
@@ -149,7 +177,10 @@ export class SimCore {
     }
   }
 
-  /** Clears records, sessions, notifications, faults, timers and rate counters (not the clock). */
+  /**
+   * Clears records, sessions, notifications, faults, timers and rate counters (not the clock or the id
+   * counters); a state file is rewritten with that empty state.
+   */
   reset(): void {
     this.clock.cancelAll()
     this.notifier.reset()
@@ -157,11 +188,36 @@ export class SimCore {
     this.faults.clear()
     this.refundLocks.clear()
     this.rateWindows.clear()
+    this.persist()
   }
 
   close(): void {
+    // The file keeps what was there: queued notifications are re-armed by the next start.
+    this.stateFile?.close()
     this.clock.close()
     this.notifier.reset()
+  }
+
+  private snapshot(): SavedState {
+    return { ledger: this.ledger.snapshot(), notifier: this.notifier.snapshot() }
+  }
+
+  /**
+   * Start-up with a state file. Order expiry needs nothing (it is applied lazily on read, against the
+   * restored clock); refunds whose settlement fell due while the simulator was stopped settle now, the
+   * others when due; queued notifications are re-armed by the notifier.
+   */
+  private load(saved: SavedState): void {
+    this.ledger.restore(saved.ledger)
+    const stranger = this.ledger.all().find((r) => !this.merchants.has(r.appCode))
+    if (stranger) throw new Error(`it holds transactions of app code ${stranger.appCode}, which is not configured`)
+    this.notifier.restore(saved.notifier)
+    const now = this.clock.now()
+    for (const record of this.ledger.all()) {
+      if (record.status !== "processing" || record.settlesAt === undefined) continue
+      if (record.settlesAt <= now) this.settleRefund(record)
+      else this.scheduleSettlement(record)
+    }
   }
 
   /** Notification fields in QFPay's order (§12.4); the order is the order of the signed body. */

@@ -365,9 +365,8 @@ export function handleRefund(core: SimCore, { merchant, params: p }: TradeCall, 
 
   let outcome: JsonBody
   if (options.settleAfterMs !== undefined) {
-    core.clock.schedule(core.scaled(options.settleAfterMs), () => {
-      if (refund.status === "processing") core.settleRefund(refund)
-    })
+    refund.settlesAt = core.clock.now() + core.scaled(options.settleAfterMs)
+    core.scheduleSettlement(refund)
     outcome = { respcd: "1143", resperr: "Refund is processing, please query later", respmsg: "" }
   } else {
     core.settleRefund(refund)

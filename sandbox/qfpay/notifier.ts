@@ -1,7 +1,9 @@
 /**
  * Asynchronous notifications (reference §12): Python-json body, `X-QF-SIGN = upper(md5(body + key))`,
- * acknowledged only by HTTP 200 with body `SUCCESS`, retried on QFPay's schedule.
+ * acknowledged only by HTTP 200 with body `SUCCESS`, retried on QFPay's schedule. Attempts that are due or
+ * in flight sit in a DeliveryQueue, so a state file can re-arm them after a restart.
  */
+import { DeliveryQueue, type QueuedAttempt } from "../shared/deliveries"
 import { qfpayNotificationSignature } from "../shared/signatures"
 import { OutboundPoster, type PostOutcome } from "../shared/outbound"
 import { Sleeper, type SimClock } from "./clock"
@@ -30,7 +32,7 @@ export interface NotificationRequest {
   notify_type: "payment" | "refund"
 }
 
-interface Delivery {
+export interface Delivery {
   id: string
   url: string
   body: string
@@ -46,6 +48,16 @@ export interface NotifierDeps {
   logger: SimLogger
   timeScale: number
   timeoutMs: number
+  /** After an attempt is over (recorded, or a retry queued): the state file saves. */
+  onChange(): void
+}
+
+/** What a state file keeps of the notifier. */
+export interface NotifierSnapshot {
+  seq: number
+  attempts: NotificationAttempt[]
+  /** Attempts waiting for their retry time or in flight when saved. */
+  queued: QueuedAttempt<Delivery>[]
 }
 
 export class Notifier {
@@ -55,8 +67,11 @@ export class Notifier {
   private generation = 0
   private readonly poster = new OutboundPoster()
   private readonly sleeper = new Sleeper()
+  private readonly queue: DeliveryQueue<Delivery>
 
-  constructor(private readonly deps: NotifierDeps) {}
+  constructor(private readonly deps: NotifierDeps) {
+    this.queue = new DeliveryQueue({ clock: deps.clock, run: (d, n) => this.attempt(d, n), onChange: () => deps.onChange() })
+  }
 
   send(request: NotificationRequest): void {
     const body = pyJsonDumps(request.payload)
@@ -70,7 +85,7 @@ export class Notifier {
       out_trade_no: request.out_trade_no,
       notify_type: request.notify_type,
     }
-    void this.attempt(delivery, 1)
+    void this.queue.start(delivery)
   }
 
   list(): NotificationAttempt[] {
@@ -81,8 +96,21 @@ export class Notifier {
   reset(): void {
     this.generation += 1
     this.attempts = []
+    this.queue.clear()
     this.poster.abortAll()
     this.sleeper.clear()
+  }
+
+  snapshot(): NotifierSnapshot {
+    return { seq: this.seq, attempts: this.attempts, queued: this.queue.list() }
+  }
+
+  /** History and id sequence as saved; queued attempts are re-armed (overdue ones go out at once). */
+  restore(saved: NotifierSnapshot): void {
+    if (!Number.isInteger(saved.seq) || !Array.isArray(saved.attempts)) throw new Error("the notification history is malformed")
+    this.seq = saved.seq
+    this.attempts = saved.attempts.map((a) => ({ ...a }))
+    this.queue.restore(saved.queued)
   }
 
   private async attempt(d: Delivery, n: number): Promise<void> {
@@ -120,7 +148,7 @@ export class Notifier {
       return
     }
     this.deps.logger.warn(`${what} not acknowledged (${outcome.error ?? `HTTP ${outcome.status}`}); retrying`)
-    this.deps.clock.schedule(retryDelay * this.deps.timeScale, () => void this.attempt(d, n + 1))
+    this.queue.schedule(d, n + 1, retryDelay * this.deps.timeScale)
   }
 
   private record(d: Delivery, n: number, result: Partial<NotificationAttempt> & { acknowledged: boolean }): void {

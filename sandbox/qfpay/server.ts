@@ -204,6 +204,9 @@ class SimulatorHttp {
       if (!(err instanceof GatewayError)) throw err
       this.core.logger.info(`${path} ${appCode} -> ${err.respcd} ${err.resperr}`)
       return { status: 200, json: { respcd: err.respcd, resperr: err.resperr, respmsg: "" } }
+    } finally {
+      // Before any delay_after / drop_after fault: what was processed is on disk.
+      this.core.persist()
     }
   }
 
@@ -233,6 +236,8 @@ class SimulatorHttp {
       if (!(err instanceof CheckoutError)) throw err
       this.core.logger.info(`checkout refused: ${err.message}`)
       return sendJson(res, 400, { ok: false, error: "QFSign_Error", reason: err.message })
+    } finally {
+      this.core.persist()
     }
   }
 

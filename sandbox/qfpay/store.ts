@@ -1,6 +1,7 @@
 /**
  * In-memory ledger: transaction records (payments and refunds of every merchant), hosted-checkout
- * sessions, and id generators. Expiry is applied lazily whenever a record is read.
+ * sessions, and id generators. Expiry is applied lazily whenever a record is read. snapshot()/restore()
+ * are what a state file keeps of it (the `stateFile` option).
  */
 import { formatHk, hkDateDigits, type SimClock } from "./clock"
 import type { StateTransaction, TxnStatus } from "./types"
@@ -38,6 +39,8 @@ export interface TxnRecord {
   failed_url?: string
   /** Simulator-clock epoch ms after which an open order reads as expired (1181). */
   expiresAt?: number
+  /** Processing refunds (a `respcd 1143` fault): simulator-clock epoch ms when it turns 0000. */
+  settlesAt?: number
 }
 
 /**
@@ -63,6 +66,13 @@ export interface NewPayment {
   return_url?: string
   failed_url?: string
   expiresAt?: number
+}
+
+/** The ledger as a state file keeps it: plain JSON (the BigInt high-water mark as a decimal string). */
+export interface LedgerSnapshot {
+  records: TxnRecord[]
+  sessions: CheckoutSession[]
+  counters: { syssn: number; lastSyssn: string; clisn: number; chnlsn: number }
 }
 
 export interface CheckoutSession {
@@ -230,6 +240,26 @@ export class Ledger {
   reset(): void {
     this.records = []
     this.sessions.clear()
+  }
+
+  snapshot(): LedgerSnapshot {
+    return {
+      records: this.records,
+      sessions: [...this.sessions.values()],
+      counters: { syssn: this.syssnCounter, lastSyssn: this.lastSyssn.toString(), clisn: this.clisnCounter, chnlsn: this.chnlsnCounter },
+    }
+  }
+
+  /** Replaces everything with a saved snapshot; the counters go on from where they were. */
+  restore(saved: LedgerSnapshot): void {
+    const { counters } = saved
+    if (![counters.syssn, counters.clisn, counters.chnlsn].every(Number.isInteger)) throw new Error("the ledger's id counters are not integers")
+    this.records = saved.records.map((r) => ({ ...r }))
+    this.sessions = new Map(saved.sessions.map((s) => [sessionKey(s.appCode, s.out_trade_no), { ...s }]))
+    this.syssnCounter = counters.syssn
+    this.lastSyssn = BigInt(counters.lastSyssn)
+    this.clisnCounter = counters.clisn
+    this.chnlsnCounter = counters.chnlsn
   }
 
   /** Lazily turns an open order past its expiry into an expired one (the real gateway's 1181). */

@@ -27,6 +27,12 @@ export interface QfpaySimulatorOptions {
    * timeScale from timing out every local webhook.
    */
   notifyTimeoutMs?: number
+  /**
+   * A JSON file that keeps the durable state (transactions, refunds, checkout sessions, notifications, id
+   * counters, the clock offset) across restarts: loaded at start when it exists, rewritten atomically after
+   * every change. Its directory must exist. Default: none, everything stays in memory.
+   */
+  stateFile?: string
 }
 
 export type FaultMode =

@@ -4,7 +4,8 @@
  * Env: QUANTAPAY_SIM_PORT (9302), QUANTAPAY_API_KEY (sim-quantapay-api-key),
  *      QUANTAPAY_WEBHOOK_SECRET (sim-quantapay-webhook-secret), QUANTAPAY_WEBHOOK_URL (optional),
  *      QUANTAPAY_SIM_TIME_SCALE (1), QUANTAPAY_ACCEPT_UNDERPAYMENTS, QUANTAPAY_REQUIRE_SIGNATURE and
- *      QUANTAPAY_REFUNDS_ENABLED ("1"/"true" switches on), QUANTAPAY_CREDIT_BALANCE ("150.00").
+ *      QUANTAPAY_REFUNDS_ENABLED ("1"/"true" switches on), QUANTAPAY_CREDIT_BALANCE ("150.00"),
+ *      QUANTAPAY_SIM_STATE_FILE (optional: keep the state in this JSON file across restarts).
  */
 import { closeOnSignals, consoleLogger, envNumber, runMain } from "../shared/cli"
 import { startQuantapaySimulator } from "./server"
@@ -27,7 +28,8 @@ const account: AccountConfig = {
 runMain(async () => {
   const port = envNumber("QUANTAPAY_SIM_PORT", 9302)
   const timeScale = envNumber("QUANTAPAY_SIM_TIME_SCALE", 1)
-  const simulator = await startQuantapaySimulator({ accounts: [account], port, timeScale, logger: consoleLogger() })
+  const stateFile = env("QUANTAPAY_SIM_STATE_FILE")
+  const simulator = await startQuantapaySimulator({ accounts: [account], port, timeScale, logger: consoleLogger(), stateFile })
   console.log(`QuantaPay simulator ready at ${simulator.url} (API ${simulator.url}/api.php, control API ${simulator.url}/__sim/)`)
   closeOnSignals(simulator)
 })

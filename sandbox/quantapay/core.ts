@@ -1,14 +1,17 @@
 /**
  * The simulator's state and the domain actions every surface uses (api.php, the hosted page, the control
- * API): opening sessions, picking a coin, paying, refunding, fees and webhooks.
+ * API): opening sessions, picking a coin, paying, refunding, fees and webhooks. With the `stateFile` option
+ * the durable part (sessions, transactions, credit balances, webhook history, the clock offset) is loaded
+ * at start and saved after every change (persist()).
  */
 import { clockView, SimClock } from "../shared/clock"
 import { SimControlError } from "../shared/faults"
+import { openStateFile, type StateFile } from "../shared/persistence"
 import { silentLogger } from "../shared/types"
 import { addressFor, COINS, coinOf, FIAT_PER_USD, fiatDecimals, txHashFor } from "./catalogue"
 import { div, floorUnits, formatUnits, fromUnits, mul, mustRatio, ratio, roundUnits, trimZeros } from "./decimal"
 import { newFaultBook } from "./faults"
-import { formatUtc, Ledger, sessionView, setNotes, transactionView, type SessionRecord, type TxRecord } from "./store"
+import { formatUtc, Ledger, sessionView, setNotes, transactionView, type LedgerSnapshot, type SessionRecord, type TxRecord } from "./store"
 import type {
   AccountConfig,
   SessionTerms,
@@ -19,6 +22,7 @@ import type {
   SimState,
   StateAccount,
   TransactionRow,
+  WebhookDelivery,
 } from "./types"
 import { WebhookSender } from "./webhook"
 
@@ -38,6 +42,15 @@ export interface Account {
   /** Credit balance in 1e-8 USD (may go negative). */
   credit: bigint
 }
+
+/** What the state file keeps (credit balances as decimal strings of 1e-8 USD). Faults are not durable. */
+interface SavedState {
+  accounts: { apiKey: string; credit: string }[]
+  ledger: LedgerSnapshot
+  webhooks: WebhookDelivery[]
+}
+
+const STATE_FORMAT = { simulator: "quantapay", version: 1 }
 
 /** What create-checkout-session decided; the rest of the session is filled in by openSession. */
 export type NewSession = Omit<SessionTerms, "apiKey">
@@ -68,6 +81,8 @@ export class SimCore {
   readonly accounts = new Map<string, Account>()
   readonly logger: SimLogger
   readonly timeScale: number
+  /** Set when the `stateFile` option is given. */
+  private readonly stateFile: StateFile<SavedState> | undefined
 
   constructor(options: QuantapaySimulatorOptions) {
     this.logger = options.logger ?? silentLogger
@@ -80,7 +95,13 @@ export class SimCore {
       if (config.webhookUrl !== undefined) new URL(config.webhookUrl)
       this.accounts.set(config.apiKey, { config: { ...config }, credit: parseCredit(config.creditBalance) })
     }
-    this.webhooks = new WebhookSender(this.clock, this.faults, this.logger, options.webhookTimeoutMs ?? 10_000)
+    this.webhooks = new WebhookSender(this.clock, this.faults, this.logger, options.webhookTimeoutMs ?? 10_000, () => this.persist())
+    this.stateFile = openStateFile(options.stateFile, STATE_FORMAT, this.clock, this.logger, () => this.snapshot(), (saved) => this.load(saved))
+  }
+
+  /** Saves the durable state when there is a state file and it changed (call after every change). */
+  persist(): void {
+    this.stateFile?.save()
   }
 
   scaled(ms: number): number {
@@ -219,12 +240,16 @@ export class SimCore {
       expected,
       purgeAt: now + this.scaled(PENDING_PURGE_MS),
     }
-    tx.purgeJob = this.clock.schedule(tx.purgeAt - now, () => {
-      if (tx.row.status === "P") this.deletePending(tx, "unpaid for 48 h")
-    })
+    this.schedulePurge(tx)
     this.ledger.transactions.set(row.id, tx)
     this.logger.info(`transaction ${row.id} pending: ${expected} ${coin} for checkout ${session.id}`)
     return tx
+  }
+
+  private schedulePurge(tx: TxRecord): void {
+    tx.purgeJob = this.clock.schedule(tx.purgeAt - this.clock.now(), () => {
+      if (tx.row.status === "P") this.deletePending(tx, "unpaid for 48 h")
+    })
   }
 
   private deletePending(tx: TxRecord, why: string): void {
@@ -411,18 +436,52 @@ export class SimCore {
     }
   }
 
-  /** Clears sessions, transactions, webhooks, faults and timers; restores credit balances (not the clock). */
+  /**
+   * Clears sessions, transactions, webhooks, faults and timers; restores credit balances (not the clock or
+   * the id counter). A state file is rewritten with that empty state.
+   */
   reset(): void {
     for (const account of this.accounts.values()) account.credit = parseCredit(account.config.creditBalance)
     this.faults.clear()
     this.ledger.reset()
     this.webhooks.reset()
     this.clock.cancelAll()
+    this.persist()
   }
 
   close(): void {
-    this.clock.close()
+    // First, so that the teardown below never reaches the file.
+    this.stateFile?.close()
     this.webhooks.reset()
+    this.clock.close()
+  }
+
+  private snapshot(): SavedState {
+    const accounts = [...this.accounts.values()].map((a) => ({ apiKey: a.config.apiKey, credit: a.credit.toString() }))
+    return { accounts, ledger: this.ledger.snapshot(), webhooks: this.webhooks.snapshot() }
+  }
+
+  /**
+   * Start-up with a state file. Session expiry needs nothing (it is read against the restored clock); a
+   * pending row whose 48 h purge fell due while the simulator was stopped is purged now, the others when due.
+   */
+  private load(saved: SavedState): void {
+    for (const { apiKey, credit } of saved.accounts) {
+      const account = this.accounts.get(apiKey)
+      if (account) account.credit = BigInt(credit)
+    }
+    this.ledger.restore(saved.ledger)
+    const owners = [...this.ledger.sessions.values(), ...this.ledger.transactions.values()].map((r) => r.apiKey)
+    if (owners.some((apiKey) => !this.accounts.has(apiKey))) {
+      throw new Error("it holds sessions or transactions of an account whose api key is not configured")
+    }
+    this.webhooks.restore(saved.webhooks)
+    const now = this.clock.now()
+    for (const tx of [...this.ledger.transactions.values()]) {
+      if (tx.row.status !== "P") continue
+      if (tx.purgeAt <= now) this.deletePending(tx, "unpaid for 48 h (the purge fell due while the simulator was stopped)")
+      else this.schedulePurge(tx)
+    }
   }
 }
 

@@ -46,9 +46,18 @@ export async function startQuantapaySimulator(options: QuantapaySimulatorOptions
   const base = await serveSimulator<SimState, Fault>("QuantaPay", options.port ?? 0, core, app)
   return {
     ...base,
-    selectCoin: (checkoutId, coin) => ({ ...core.selectCoin(checkoutId, coin).row }),
-    payCheckout: (checkoutId, input) => core.pay(checkoutId, input),
-    completeTransaction: (transactionId) => core.completeByMerchant(transactionId),
+    selectCoin: (checkoutId, coin) => saving(core, () => ({ ...core.selectCoin(checkoutId, coin).row })),
+    payCheckout: (checkoutId, input) => saving(core, () => core.pay(checkoutId, input)),
+    completeTransaction: (transactionId) => saving(core, () => core.completeByMerchant(transactionId)),
+  }
+}
+
+/** Runs an action that may change durable state, then saves it (a no-op without a state file), even when it is refused halfway. */
+function saving<T>(core: SimCore, action: () => T): T {
+  try {
+    return action()
+  } finally {
+    core.persist()
   }
 }
 
@@ -113,7 +122,7 @@ async function apiEndpoint(core: SimCore, waits: Sleeper, req: IncomingMessage, 
   if (mode === "malformed") return sendText(res, 200, PHP_CONTENT_TYPE, MALFORMED_BODY)
   if (mode === "drop_before") return void req.socket.destroy()
   if (mode === "delay_before") await waits.sleep(fault?.delayMs ?? 0)
-  const answer = phpJsonEncode(handleApiCall(core, fields))
+  const answer = phpJsonEncode(saving(core, () => handleApiCall(core, fields)))
   if (mode === "delay_after") await waits.sleep(fault?.delayMs ?? 0)
   if (mode === "drop_after") return void req.socket.destroy()
   sendText(res, 200, PHP_CONTENT_TYPE, answer)
@@ -129,7 +138,7 @@ function hostedPage(core: SimCore, res: ServerResponse, checkoutId: string | nul
 
 /** A shopper action; a refused one (expired, already paid, bad coin) is `{ok: false, error}` with 4xx. */
 function shopper(core: SimCore, res: ServerResponse, action: () => unknown): void {
-  answerControl(res, action, (err) => core.logger.info(`shopper action refused: ${err.message}`))
+  answerControl(res, () => saving(core, action), (err) => core.logger.info(`shopper action refused: ${err.message}`))
 }
 
 /** What the page's buttons and POST /__sim/checkout/:id/select|pay do (one code path for both). */

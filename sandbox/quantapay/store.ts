@@ -1,6 +1,6 @@
 /**
  * The simulator's records: checkout sessions and transactions (Boxcoin `bxc_transactions` rows), id
- * generation and the views state() shows.
+ * generation and the views state() shows. snapshot()/restore() are what a state file keeps of them.
  */
 import { randomBytes } from "node:crypto"
 import type { SimClock } from "../shared/clock"
@@ -29,6 +29,13 @@ export interface TxRecord {
   received?: string
   purgeAt: number
   purgeJob?: number
+}
+
+/** The ledger as a state file keeps it (clock job ids are not kept: the core re-arms the purges). */
+export interface LedgerSnapshot {
+  sessions: SessionRecord[]
+  transactions: Omit<TxRecord, "purgeJob">[]
+  nextTxId: number
 }
 
 const pad = (n: number): string => String(n).padStart(2, "0")
@@ -90,6 +97,21 @@ export class Ledger {
   reset(): void {
     this.sessions.clear()
     this.transactions.clear()
+  }
+
+  snapshot(): LedgerSnapshot {
+    // eslint-disable-next-line @typescript-eslint/no-unused-vars
+    const transactions = [...this.transactions.values()].map(({ purgeJob, ...tx }) => tx)
+    return { sessions: [...this.sessions.values()], transactions, nextTxId: this.nextTxId }
+  }
+
+  /** Replaces everything with a saved snapshot; transaction ids go on from where they were. */
+  restore(saved: LedgerSnapshot): void {
+    if (!Number.isInteger(saved.nextTxId)) throw new Error("the transaction id counter is not an integer")
+    this.reset()
+    for (const s of saved.sessions) this.sessions.set(s.id, { ...s })
+    for (const t of saved.transactions) this.transactions.set(t.row.id, { ...t, row: { ...t.row }, notes: [...t.notes] })
+    this.nextTxId = saved.nextTxId
   }
 }
 

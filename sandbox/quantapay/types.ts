@@ -32,6 +32,12 @@ export interface QuantapaySimulatorOptions {
   webhookTimeoutMs?: number
   /** Default: silent. */
   logger?: SimLogger
+  /**
+   * A JSON file that keeps the durable state (sessions, transactions, credit balances, webhook history, the
+   * transaction id counter, the clock offset) across restarts: loaded at start when it exists, rewritten
+   * atomically after every change. Its directory must exist. Default: none, everything stays in memory.
+   */
+  stateFile?: string
 }
 
 export type ApiFaultMode = HttpFaultMode

@@ -1,7 +1,7 @@
 /**
  * Webhooks (reference §9): one POST per completed transaction to the account's webhook URL, JSON body
  * `{"key": <webhook secret>, "transaction": <row>}`, no signature header. Fire-and-forget like Boxcoin:
- * the answer is recorded but never checked, and nothing is retried.
+ * the answer is recorded but never checked, and nothing is retried (not even after a restart).
  */
 import { Sleeper, type SimClock } from "../shared/clock"
 import type { FaultBook } from "../shared/faults"
@@ -24,7 +24,9 @@ export class WebhookSender {
     private readonly clock: SimClock,
     private readonly faults: FaultBook<ActiveFault>,
     private readonly logger: SimLogger,
-    private readonly timeoutMs: number
+    private readonly timeoutMs: number,
+    /** After a delivery's outcome is recorded (a state file saves then). */
+    private readonly onChange: () => void = () => undefined
   ) {}
 
   /** Dispatches the webhook of a completed transaction; returns at once (the delivery runs on its own). */
@@ -46,6 +48,22 @@ export class WebhookSender {
     return this.log.map((d) => ({ ...d }))
   }
 
+  /** The history as a state file keeps it. */
+  snapshot(): WebhookDelivery[] {
+    return this.log
+  }
+
+  /**
+   * The saved history. A delivery that was still in flight when the simulator stopped is not sent again
+   * (Boxcoin never retries); it is recorded as an error.
+   */
+  restore(saved: WebhookDelivery[]): void {
+    if (!Array.isArray(saved)) throw new Error("the webhook history is not a list")
+    this.log = saved.map((d) =>
+      d.outcome === "pending" ? { ...d, outcome: "error", error: "the simulator stopped before an answer came back; not retried" } : { ...d }
+    )
+  }
+
   /** Forgets history and abandons deliveries in flight. */
   reset(): void {
     this.epoch = {}
@@ -60,6 +78,7 @@ export class WebhookSender {
     if (fault?.mode === "suppress") {
       d.outcome = "suppressed"
       this.logger.info(`${label} lost by a suppress fault; it is never retried`)
+      this.onChange()
       return
     }
     if (fault?.mode === "delay") {
@@ -73,5 +92,6 @@ export class WebhookSender {
     if (answer.body !== undefined) d.responseBody = answer.body.slice(0, 200)
     if (answer.error) d.error = answer.error
     this.logger.info(`${label} -> ${answer.status ?? answer.error}; not retried, whatever the answer`)
+    this.onChange()
   }
 }

@@ -13,6 +13,8 @@ export class SimClock {
   private nextId = 1
   private timer: NodeJS.Timeout | undefined
   private closed = false
+  /** Called after every advance and every batch of due jobs (a simulator's state file saves then). */
+  onChange: () => void = () => undefined
 
   /** Simulator time in epoch ms: real time plus every advance so far. */
   now(): number {
@@ -21,6 +23,17 @@ export class SimClock {
 
   get offset(): number {
     return this.offsetMs
+  }
+
+  /**
+   * Puts back the offset a state file saved (at start, before anything is scheduled), so simulator time
+   * never runs backwards across a restart. It never moves the clock back.
+   */
+  restoreOffset(offsetMs: number): void {
+    if (typeof offsetMs !== "number" || !(offsetMs >= 0) || !Number.isFinite(offsetMs)) {
+      throw new Error(`clockOffsetMs must be a non-negative number (got ${JSON.stringify(offsetMs)})`)
+    }
+    this.offsetMs = Math.max(this.offsetMs, offsetMs)
   }
 
   schedule(delayMs: number, run: () => void): number {
@@ -63,6 +76,7 @@ export class SimClock {
       }
     }
     this.arm()
+    if (!this.closed) this.onChange()
   }
 
   private arm(): void {

@@ -1,7 +1,8 @@
-import { defineMiddlewares, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
+import { defineMiddlewares, validateAndTransformBody, type MedusaNextFunction, type MedusaRequest, type MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, MedusaError } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
 import { isOurProviderId, ourRegistrations, providerFor } from "../providers/manifest"
+import { PaidBackBody } from "./admin/payment-ledger/validators"
 import { paymentWebhooks } from "./webhooks"
 
 /**
@@ -40,5 +41,8 @@ export default defineMiddlewares({
       matcher: "/store/payment-collections/:id/payment-sessions",
       middlewares: [checkStorefrontPaymentData],
     },
+    // The payment ledger's admin routes (behind Medusa's admin authentication like every /admin route).
+    { method: ["POST"], matcher: "/admin/payment-ledger/refunds/:id/paid-back", middlewares: [validateAndTransformBody(PaidBackBody)] },
+    { method: ["POST"], matcher: "/admin/payment-ledger/attempts/:id/paid-back", middlewares: [validateAndTransformBody(PaidBackBody)] },
   ],
 })

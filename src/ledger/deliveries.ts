@@ -5,6 +5,7 @@ import type { LoggerLike } from "../lib/http"
 import type { GatewayEvent, WebhookReading } from "../lib/payment-event"
 import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
 import { syncSessionWithGateway } from "../sync/session-sync"
+import { recordGatewayRefund } from "./gateway-refunds"
 import { settleUnpaidOrder } from "./orders"
 import { SETTLED, settlePaidAttempt, settlePaymentEvent } from "./settle"
 import { attemptByOrderId, DeliveryRow, isUniqueViolation, Ledger, paymentSession, requireLedger } from "./store"
@@ -126,8 +127,19 @@ async function handleEvent(container: MedusaContainer, registration: Registratio
     return { status, outcome: "reason" in settled ? `${settled.outcome}: ${settled.reason}` : settled.outcome }
   }
   if (event.kind === "refunded") {
-    // Refunds made from Medusa are recorded when they are made; see the refund notes in README.
-    return { status: "processed", outcome: "refund noted" }
+    const ledger = requireLedger(container)
+    const attempt = event.merchantOrderId ? await attemptByOrderId(ledger, registration.identifier, event.merchantOrderId) : undefined
+    if (!attempt) return { status: "ignored", outcome: `refund of order ${JSON.stringify(event.merchantOrderId)}, which is no attempt of ours` }
+    if (!event.refundReference || event.amountMinor === null || !event.currency) return { status: "ignored", outcome: "refund notification without a reference or amount" }
+    const outcome = await recordGatewayRefund(container, registration, attempt, {
+      reference: event.refundReference,
+      paymentReference: event.gatewayReference,
+      amountMinor: event.amountMinor,
+      currency: event.currency,
+      merchantRefundId: event.refundMerchantId ?? null,
+      source: `${registration.providerId} refund notification`,
+    })
+    return { status: "processed", outcome }
   }
   // Failed, expired, disputed, pending...: the session's current state is read from the gateway and written.
   const ledger = requireLedger(container)

@@ -3,7 +3,12 @@ import type { MedusaContainer } from "@medusajs/framework/types"
 import { MedusaError, Modules } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
 import type { BaseSessionData, RecordedRefund } from "../lib/session-data"
-import { AttemptRow, attemptByOrderId, cartIdOfCollection, isUniqueViolation, Ledger, ledgerIn, paymentSession } from "./store"
+import { AttemptRow, attemptByOrderId, cartIdOfCollection, isUniqueViolation, Ledger, ledgerIn, paymentSession, RefundRow } from "./store"
+
+/** Our refund ids at gateways are Medusa's refund ids where those fit (lib/merchant-order-id), else a digest. */
+function medusaRefundIdOf(refundId: string): string | null {
+  return /^ref_[A-Za-z0-9]+$/.test(refundId) ? refundId : null
+}
 
 /**
  * What the providers write into the ledger, from inside Medusa's payment module: an attempt before the
@@ -19,13 +24,21 @@ export type AttemptJournal = {
   observed(gateway: string, before: BaseSessionData, after: BaseSessionData, attention: string | null): Promise<void>
   detached(gateway: string, merchantOrderId: string, how: "superseded" | "deleted"): Promise<void>
   refunded(gateway: string, merchantOrderId: string, refund: RecordedRefund): Promise<void>
+  /**
+   * A refund made at the gateway (its portal) that Medusa is now recording on the order: the Medusa refund
+   * `medusaRefundId` carries the ledger refund's id in its metadata. Returns that refund (claimed for this
+   * Medusa refund, once) so nothing is sent again, or undefined for an ordinary refund.
+   */
+  claimGatewayRefund(gateway: string, merchantOrderId: string, medusaRefundId: string | undefined): Promise<RecordedRefund | undefined>
 }
+
+/** Metadata key on a Medusa refund that records a refund made at the gateway (see claimGatewayRefund). */
+export const GATEWAY_REFUND_METADATA_KEY = "payment_ledger_refund_id"
 
 /** The ledger status an attempt has when its data says `status` (each gateway's plain statuses). */
 export function attemptStatusOf(status: string): AttemptRow["status"] {
   switch (status) {
     case "paid":
-    case "disputed":
       return "paid"
     case "mismatch":
       return "mismatch"
@@ -41,6 +54,17 @@ export function attemptStatusOf(status: string): AttemptRow["status"] {
     default:
       return "open"
   }
+}
+
+/**
+ * A dispute (arbitration) opening or closing, from the gateway's status against what the ledger knew: open
+ * while the gateway says disputed; won when it ends paid, lost otherwise. The payment itself follows its
+ * status as usual (captured when won; an order placed first is settled as unpaid when lost).
+ */
+export function disputeChangeFrom(status: string, known: AttemptRow["dispute_status"], now: Date, attention: string | null): Partial<AttemptRow> {
+  if (status === "disputed") return known === "open" ? {} : { dispute_status: "open", disputed_at: now, dispute_closed_at: null, attention: "dispute" }
+  if (known !== "open" || attemptStatusOf(status) === "open") return {}
+  return { dispute_status: status === "paid" ? "won" : "lost", dispute_closed_at: now, attention }
 }
 
 /** Changes of the ledger row that follow from new session data (and what the provider says needs a look). */
@@ -70,12 +94,12 @@ export function ledgerJournal(logger: LoggerLike, container: MedusaContainer = a
     }
     return found
   }
-  const update = async (gateway: string, merchantOrderId: string, changes: Partial<AttemptRow>, what: string) => {
+  const update = async (gateway: string, merchantOrderId: string, changes: Partial<AttemptRow> | ((row: AttemptRow) => Partial<AttemptRow>), what: string) => {
     const l = ledger()
     if (!l) return
     try {
       const row = await attemptByOrderId(l, gateway, merchantOrderId)
-      if (row) await l.updatePaymentAttempts({ id: row.id, ...changes } as never)
+      if (row) await l.updatePaymentAttempts({ id: row.id, ...(typeof changes === "function" ? changes(row) : changes) } as never)
     } catch (error) {
       // The reconciliation job re-reads the gateway for open attempts; a missed update is caught up there.
       logger.warn(`Payment ledger: could not record ${what} of ${merchantOrderId}: ${(error as Error).message}`)
@@ -120,8 +144,15 @@ export function ledgerJournal(logger: LoggerLike, container: MedusaContainer = a
     started: (gateway, data, attention) => update(gateway, data.merchant_order_id, { ...attemptUpdateFrom(data, new Date(), attention), status: "open" }, "the start"),
     failedToStart: (gateway, merchantOrderId, reason) => update(gateway, merchantOrderId, { status: "failed", note: reason.slice(0, 500) }, "a failed start"),
     async observed(gateway, before, after, attention) {
-      if (before.status === after.status && before.gateway_reference === after.gateway_reference && !attention) return
-      await update(gateway, after.merchant_order_id, { ...attemptUpdateFrom(after, new Date(), attention), last_checked_at: new Date() }, "a status change")
+      const unchanged = before.status === after.status && before.gateway_reference === after.gateway_reference && !attention
+      if (unchanged && after.status !== "disputed") return
+      const now = new Date()
+      await update(
+        gateway,
+        after.merchant_order_id,
+        (row) => ({ ...attemptUpdateFrom(after, now, attention), ...disputeChangeFrom(after.status, row.dispute_status, now, attention), last_checked_at: now }),
+        "a status change"
+      )
     },
     detached: (gateway, merchantOrderId, how) => update(gateway, merchantOrderId, { detached: how }, `its ${how} session`),
     async refunded(gateway, merchantOrderId, refund) {
@@ -139,9 +170,35 @@ export function ledgerJournal(logger: LoggerLike, container: MedusaContainer = a
           origin: "medusa",
           gateway_reference: refund.gateway_reference,
           note: refund.note ?? null,
+          medusa_refund_id: refund.status === ("unknown" as never) ? null : medusaRefundIdOf(refund.id),
         } as never)
       } catch (error) {
         if (!isUniqueViolation(error)) logger.warn(`Payment ledger: could not record refund ${refund.id} of ${merchantOrderId}: ${(error as Error).message}`)
+      }
+    },
+    async claimGatewayRefund(gateway, merchantOrderId, medusaRefundId) {
+      const l = ledger()
+      if (!l || !medusaRefundId) return undefined
+      const payments = container.resolve(Modules.PAYMENT) as unknown as {
+        listRefunds(f: Record<string, unknown>, c?: Record<string, unknown>): Promise<Array<{ id: string; metadata?: Record<string, unknown> | null }>>
+      }
+      const [medusaRefund] = await payments.listRefunds({ id: medusaRefundId }, { select: ["id", "metadata"], take: 1 })
+      const ledgerRefundId = medusaRefund?.metadata?.[GATEWAY_REFUND_METADATA_KEY]
+      if (typeof ledgerRefundId !== "string") return undefined
+      const [row] = (await l.listLedgerRefunds({ id: ledgerRefundId }, { take: 1 })) as unknown as RefundRow[]
+      const attempt = row ? await attemptByOrderId(l, gateway, merchantOrderId) : undefined
+      if (!row || row.origin !== "gateway" || !attempt || row.attempt_id !== attempt.id || (row.medusa_refund_id && row.medusa_refund_id !== medusaRefundId)) {
+        throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `Refund ${medusaRefundId} names gateway refund ${ledgerRefundId}, which is not an unrecorded refund of this payment.`)
+      }
+      await l.updateLedgerRefunds({ id: row.id, medusa_refund_id: medusaRefundId, status: "succeeded" } as never)
+      return {
+        id: row.refund_id,
+        amount: row.amount,
+        currency: row.currency,
+        status: "succeeded",
+        gateway_reference: row.gateway_reference,
+        created_at: new Date(row.created_at).toISOString(),
+        note: row.note ?? undefined,
       }
     },
   }

@@ -67,7 +67,12 @@ export async function settlePaymentEvent(container: MedusaContainer, registratio
     data: paidData,
     ...extra,
   } as never)
-  return settlePaidAttempt(container, registration, { ...attempt, status: "paid", data: paidData as Record<string, unknown> })
+  return settlePaidAttempt(container, registration, {
+    ...attempt,
+    status: "paid",
+    gateway_reference: event.gatewayReference ?? attempt.gateway_reference,
+    data: paidData as Record<string, unknown>,
+  })
 }
 
 /**

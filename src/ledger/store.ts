@@ -37,6 +37,9 @@ export type AttemptRow = {
   workflow_runs: number
   customer_email: string | null
   note: string | null
+  dispute_status: "open" | "won" | "lost" | null
+  disputed_at: Date | string | null
+  dispute_closed_at: Date | string | null
   created_at: Date | string
   updated_at: Date | string
 }
@@ -72,7 +75,9 @@ export type RefundRow = {
   paid_back_at: Date | string | null
   paid_back_by: string | null
   paid_back_reference: string | null
+  medusa_refund_id: string | null
   created_at: Date | string
+  updated_at?: Date | string
 }
 
 /** The ledger in a container, or undefined when the plugin's module is not loaded there. */
@@ -97,6 +102,15 @@ export function requireLedger(container: MedusaContainer): Ledger {
 
 export async function attemptByOrderId(ledger: Ledger, gateway: string, merchantOrderId: string): Promise<AttemptRow | undefined> {
   const [row] = await ledger.listPaymentAttempts({ gateway, merchant_order_id: merchantOrderId }, { take: 1 })
+  return row as unknown as AttemptRow | undefined
+}
+
+export async function refundsOfAttempt(ledger: Ledger, attemptId: string): Promise<RefundRow[]> {
+  return (await ledger.listLedgerRefunds({ attempt_id: attemptId }, { order: { created_at: "ASC" } })) as unknown as RefundRow[]
+}
+
+export async function attemptById(ledger: Ledger, id: string): Promise<AttemptRow | undefined> {
+  const [row] = await ledger.listPaymentAttempts({ id }, { take: 1 })
   return row as unknown as AttemptRow | undefined
 }
 

@@ -264,10 +264,17 @@ export function insecureBaseUrlProblem(url: string): string | undefined {
     return "is not a valid URL"
   }
   if (parsed.protocol === "https:") return undefined
-  if (parsed.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]", "::1"].includes(parsed.hostname)) {
-    return undefined
-  }
+  if (parsed.protocol === "http:" && isLoopbackUrl(url)) return undefined
   return "must use https (plain http is only allowed for localhost simulators)"
+}
+
+/** A URL on this machine (where only the offline simulators run). */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return ["localhost", "127.0.0.1", "[::1]", "::1"].includes(new URL(url).hostname)
+  } catch {
+    return false
+  }
 }
 
 /** The tuning options every provider accepts (see lib/options `httpTuningSchema`) plus its base URL. */

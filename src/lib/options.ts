@@ -4,7 +4,7 @@ import { insecureBaseUrlProblem } from "./http"
 
 /**
  * Validates provider options at boot with a zod schema. The error names every bad field with the
- * provider's name, e.g. `AcmePay provider option "clientKey": Required`, and never echoes a value (it
+ * provider's name, e.g. `AcmePay provider option "clientKey": is required`, and never echoes a value (it
  * could be a secret).
  */
 export function parseProviderOptions<S extends z.ZodTypeAny>(
@@ -17,8 +17,10 @@ export function parseProviderOptions<S extends z.ZodTypeAny>(
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.length ? issue.path.join(".") : "(options)"
     // zod's enum message ends with "received '<value>'": keep the allowed values, drop the received one.
-    const message =
-      issue.code === z.ZodIssueCode.invalid_enum_value
+    const missing = issue.code === z.ZodIssueCode.invalid_type && issue.received === "undefined"
+    const message = missing
+      ? "is required"
+      : issue.code === z.ZodIssueCode.invalid_enum_value
         ? `Invalid enum value. Expected ${issue.options.map((o) => `'${String(o)}'`).join(" | ")}`
         : issue.message
     return `${providerName} provider option "${field}": ${message}`

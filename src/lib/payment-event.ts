@@ -32,8 +32,28 @@ export type GatewayEvent = {
   currency: string | null
   /** For `refunded`: the refund's own reference at the gateway. */
   refundReference?: string | null
+  /** For `refunded`: the refund's merchant id at the gateway (ours for refunds sent from Medusa, another for the portal's). */
+  refundMerchantId?: string | null
   /** Pay type or coin the shopper used, when the gateway says. */
   method?: string | null
+}
+
+/**
+ * A refund a gateway reports for a paid payment, made from Medusa or outside it (the gateway's portal).
+ * `amountMinor` null with `whole`: the gateway only says the payment was refunded, not how much.
+ */
+export type GatewayRefundReport = {
+  /** The refund's own reference at the gateway (stable: the same refund seen twice is recognised). */
+  reference: string
+  /** The payment it refunds, where the gateway says (a refund of a duplicate payment is not the order's). */
+  paymentReference?: string | null
+  amountMinor: bigint | null
+  whole?: boolean
+  currency: string
+  /** The refund's merchant id at the gateway: ours for refunds sent from Medusa. */
+  merchantRefundId?: string | null
+  /** Where it was seen, for the merchant: "a QFPay refund notification". */
+  source: string
 }
 
 /**

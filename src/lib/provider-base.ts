@@ -24,11 +24,11 @@ import type {
 } from "@medusajs/framework/types"
 import { AttemptJournal, ledgerJournal } from "../ledger/journal"
 import { isGatewayError, isRefundOutcomeUnknown, toMedusaError } from "./errors"
-import type { LoggerLike } from "./http"
+import { isLoopbackUrl, type LoggerLike } from "./http"
 import { manualRefund } from "./manual-refund"
 import { merchantOrderIdFor, refundMerchantIdFor, sessionIdFromMerchantOrderId } from "./merchant-order-id"
 import { fromMinorUnits, MoneyError, normalizeCurrency, roundToMinorUnits, toMinorUnits } from "./money"
-import { AmountRule, decidePayment, EXACT_AMOUNT, ExpectedPayment, GatewayEvent, GatewayEventKind, WebhookReading } from "./payment-event"
+import { AmountRule, decidePayment, EXACT_AMOUNT, ExpectedPayment, GatewayEvent, GatewayEventKind, GatewayRefundReport, WebhookReading } from "./payment-event"
 import { BaseSessionData, isRecord, NO_ACTION, readStorefrontInput, RecordedRefund, StorefrontInputSpec } from "./session-data"
 import { sessionForWebhook, StoredSession } from "./webhook"
 
@@ -116,6 +116,35 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
   async refundOrphan(data: TData, orphanRefundId: string): Promise<RecordedRefund> {
     if (this.refundMode() !== "gateway") throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name} cannot send this refund; pay it back by hand.`)
     return this.sendRefund(data, refundMerchantIdFor(orphanRefundId), this.amountMinorOf(data))
+  }
+
+  /** The gateway's name, for the merchant. */
+  gatewayName(): string {
+    return this.profile.name
+  }
+
+  /**
+   * Whether refunds of a paid payment can be looked up at the gateway (`refundsAtGateway`): reconciliation then
+   * keeps asking for a while after payment, so a refund made in the gateway's portal reaches the order.
+   * Gateways that notify refunds, or have none, say no.
+   */
+  looksUpRefundsAfterPayment(): boolean {
+    return false
+  }
+
+  /** Refunds the gateway reports for a paid payment (see `looksUpRefundsAfterPayment`). */
+  async refundsAtGateway(_data: TData): Promise<GatewayRefundReport[]> {
+    return []
+  }
+
+  /** How the shopper paid (pay type, coin) and where the merchant looks the payment up, for the admin. */
+  merchantView(_data: TData): { method: string | null; portalUrl: string | null } {
+    return { method: null, portalUrl: null }
+  }
+
+  /** The gateway's portal, or for a loopback base URL the offline simulator's state page. */
+  protected portalFor(baseUrl: string, portal: string | null): string | null {
+    return isLoopbackUrl(baseUrl) ? `${baseUrl}/__sim/state` : portal
   }
 
   /** The answer a gateway needs to stop retrying a delivery (QFPay wants the body `SUCCESS`). */
@@ -325,6 +354,13 @@ export abstract class GatewayPaymentProvider<TOptions, TData extends BaseSession
     const data = this.profile.readData(input.data)
     if (!data || data.status !== "paid" || !data.gateway_reference) {
       throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${this.profile.name}: this payment has no ${this.profile.paidPaymentName} to refund.`)
+    }
+    // A refund already made at the gateway (its portal), now recorded on the order: nothing is sent.
+    const madeAtGateway = await this.journal.claimGatewayRefund(this.identifier, data.merchant_order_id, input.context?.idempotency_key)
+    if (madeAtGateway) {
+      if (data.refunds.some((r) => r.id === madeAtGateway.id)) return { data: this.out(data) }
+      this.refundAmountFrom(input.amount, data)
+      return { data: this.out({ ...data, refunds: [...data.refunds, madeAtGateway] }) }
     }
     const mode = this.refundMode()
     if (mode === "disabled") {

@@ -107,3 +107,8 @@ export function isOurProviderId(provider: unknown): boolean {
   const name = provider.replace(/^pp_/, "")
   return PROVIDER_CLASSES.some((k) => name === k.identifier || name.startsWith(`${k.identifier}_`))
 }
+
+/** The registration a ledger attempt was made through (by its provider id, or its gateway for older rows). */
+export function registrationOfAttempt(registrations: Registration[], attempt: { gateway: string; provider_id: string | null }): Registration | undefined {
+  return registrations.find((r) => r.identifier === attempt.gateway && (!attempt.provider_id || r.providerId === attempt.provider_id))
+}

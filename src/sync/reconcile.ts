@@ -1,11 +1,12 @@
 import type { MedusaContainer } from "@medusajs/framework/types"
-import { ContainerRegistrationKeys, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
+import { ContainerRegistrationKeys, MedusaError, Modules, PaymentSessionStatus } from "@medusajs/framework/utils"
 import { processDelivery, webhookDelayMs } from "../ledger/deliveries"
 import { settleUnpaidOrder } from "../ledger/orders"
 import { SETTLED, settlePaidAttempt } from "../ledger/settle"
-import { AttemptRow, attemptsOfSession, DeliveryRow, isUniqueViolation, Ledger, ledgerIn, paymentSession } from "../ledger/store"
+import { recordGatewayRefund } from "../ledger/gateway-refunds"
+import { AttemptRow, attemptById, attemptsOfSession, DeliveryRow, isUniqueViolation, Ledger, ledgerIn, paymentSession, requireLedger } from "../ledger/store"
 import type { LoggerLike } from "../lib/http"
-import { providerFor, Registration } from "../providers/manifest"
+import { providerFor, Registration, registrationOfAttempt } from "../providers/manifest"
 import { registrationsOf, syncSessionWithGateway } from "./session-sync"
 
 export type ReconcileSettings = {
@@ -48,10 +49,21 @@ export type ReconcileReport = {
   deliveries: number
   /** Live sessions that had no ledger attempt (created before the ledger existed). */
   backfilled: number
+  /** Paid attempts whose gateway was asked about refunds made outside Medusa, and what was found. */
+  watched: number
+  gatewayRefunds: string[]
   skippedRun?: boolean
 }
 
 const RUN_LOCK = "medusa-payments-hk-crypto:reconcile"
+
+export function emptyReport(): ReconcileReport {
+  return { checked: 0, completed: [], updated: [], unchanged: 0, failed: 0, orphaned: [], refunded: [], deliveries: 0, backfilled: 0, watched: 0, gatewayRefunds: [] }
+}
+
+/** How long after payment refunds made in a gateway's portal are looked for, and how often (PAID_WATCH_*). */
+const PAID_WATCH_DAYS = 30
+const PAID_WATCH_EVERY_MS = 6 * 3600_000
 
 /** How long a recorded delivery may wait for its processing before the job takes it (PAYMENT_DELIVERY_LOST_AFTER_MS; default: the webhook delay + 1 minute). */
 function lostDeliveryAfterMs(env: NodeJS.ProcessEnv = process.env): number {
@@ -80,7 +92,7 @@ export async function reconcilePendingPayments(
 ): Promise<ReconcileReport> {
   const settings = { ...reconcileSettings(), ...overrides }
   const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
-  const report: ReconcileReport = { checked: 0, completed: [], updated: [], unchanged: 0, failed: 0, orphaned: [], refunded: [], deliveries: 0, backfilled: 0 }
+  const report = emptyReport()
   const registrations = await registrationsOf(container)
   const ledger = ledgerIn(container)
   if (!registrations.length || !ledger) return report
@@ -89,11 +101,12 @@ export async function reconcilePendingPayments(
     await container.resolve(Modules.LOCKING).execute(
       RUN_LOCK,
       async () => {
-        const now = overrides.now ?? new Date()
-        await retryDeliveries(container, ledger, now, settings.batchSize, report, logger)
-        await backfillAttempts(container, ledger, registrations, now, settings, report, logger)
-        await checkAttempts(container, ledger, registrations, now, settings, report, logger)
-        await refundOrphans(container, ledger, registrations, now, settings.batchSize, report, logger)
+        const run: Run = { container, ledger, registrations, now: overrides.now ?? new Date(), settings, report, logger }
+        await retryDeliveries(run)
+        await backfillAttempts(run)
+        await checkAttempts(run)
+        await refundOrphans(run)
+        await watchPaidAttempts(run)
       },
       { timeout: 1, expire: 60 }
     )
@@ -103,15 +116,27 @@ export async function reconcilePendingPayments(
     logger.info(`Payment reconciliation skipped: ${(error as Error).message}`)
     return report
   }
-  if (report.checked || report.deliveries || report.refunded.length || report.backfilled) {
+  if (report.checked || report.deliveries || report.refunded.length || report.backfilled || report.gatewayRefunds.length) {
     logger.info(
-      `Payment reconciliation: checked ${report.checked}, completed ${report.completed.length}, updated ${report.updated.length}, unchanged ${report.unchanged}, failed ${report.failed}, orphaned ${report.orphaned.length}, refunded ${report.refunded.length}, deliveries ${report.deliveries}, backfilled ${report.backfilled}`
+      `Payment reconciliation: checked ${report.checked}, completed ${report.completed.length}, updated ${report.updated.length}, unchanged ${report.unchanged}, failed ${report.failed}, orphaned ${report.orphaned.length}, refunded ${report.refunded.length}, deliveries ${report.deliveries}, backfilled ${report.backfilled}, refunds found at gateways ${report.gatewayRefunds.length}`
     )
   }
   return report
 }
 
-async function retryDeliveries(container: MedusaContainer, ledger: Ledger, now: Date, take: number, report: ReconcileReport, logger: LoggerLike) {
+/** What every step of one reconciliation run works with. */
+type Run = {
+  container: MedusaContainer
+  ledger: Ledger
+  registrations: Registration[]
+  now: Date
+  settings: { graceMinutes: number; batchSize: number }
+  report: ReconcileReport
+  logger: LoggerLike
+}
+
+async function retryDeliveries({ container, ledger, now, settings, report, logger }: Run) {
+  const take = settings.batchSize
   // A delivery still "received" this long after arrival lost its processing event (e.g. a crash right after the answer).
   const lost = new Date(now.getTime() - lostDeliveryAfterMs())
   const due = (await ledger.listWebhookDeliveries(
@@ -129,15 +154,7 @@ async function retryDeliveries(container: MedusaContainer, ledger: Ledger, now: 
 }
 
 /** Live sessions of ours with no attempt in the ledger (made before the ledger existed) get one from their data. */
-async function backfillAttempts(
-  container: MedusaContainer,
-  ledger: Ledger,
-  registrations: Registration[],
-  now: Date,
-  settings: { graceMinutes: number; batchSize: number },
-  report: ReconcileReport,
-  logger: LoggerLike
-) {
+async function backfillAttempts({ container, ledger, registrations, now, settings, report, logger }: Run) {
   const payments = container.resolve(Modules.PAYMENT) as unknown as {
     listPaymentSessions(f: Record<string, unknown>, c?: Record<string, unknown>): Promise<Array<{ id: string; provider_id: string; data: unknown; payment_collection_id: string }>>
   }
@@ -176,22 +193,14 @@ async function backfillAttempts(
   }
 }
 
-async function checkAttempts(
-  container: MedusaContainer,
-  ledger: Ledger,
-  registrations: Registration[],
-  now: Date,
-  settings: { graceMinutes: number; batchSize: number },
-  report: ReconcileReport,
-  logger: LoggerLike
-) {
+async function checkAttempts({ container, ledger, registrations, now, settings, report, logger }: Run) {
   const cutoff = new Date(now.getTime() - settings.graceMinutes * 60_000)
   const due = (await ledger.listPaymentAttempts(
     { status: ["starting", "open"], created_at: { $lte: cutoff }, $or: [{ next_check_at: null }, { next_check_at: { $lte: now } }] } as never,
     { take: settings.batchSize, order: { last_checked_at: "ASC", created_at: "ASC" } }
   )) as unknown as AttemptRow[]
   for (const attempt of due) {
-    const registration = registrations.find((r) => r.identifier === attempt.gateway && (!attempt.provider_id || r.providerId === attempt.provider_id))
+    const registration = registrationOfAttempt(registrations, attempt)
     if (!registration) continue
     report.checked++
     let status: string | undefined
@@ -254,21 +263,14 @@ async function ledgerStatus(container: MedusaContainer, attemptId: string): Prom
 }
 
 /** Orphaned payments whose grace period is over are sent back in full, once (the refund id is the attempt's). */
-async function refundOrphans(
-  container: MedusaContainer,
-  ledger: Ledger,
-  registrations: Registration[],
-  now: Date,
-  take: number,
-  report: ReconcileReport,
-  logger: LoggerLike
-) {
+async function refundOrphans({ ledger, registrations, now, settings, report, logger }: Run) {
+  const take = settings.batchSize
   const due = (await ledger.listPaymentAttempts(
     { attention: "orphaned", resolution: "refund_scheduled", next_check_at: { $lte: now } } as never,
     { take, order: { next_check_at: "ASC" } }
   )) as unknown as AttemptRow[]
   for (const attempt of due) {
-    const registration = registrations.find((r) => r.identifier === attempt.gateway && (!attempt.provider_id || r.providerId === attempt.provider_id))
+    const registration = registrationOfAttempt(registrations, attempt)
     if (!registration) continue
     const provider = providerFor(registration, logger)
     const data = provider.readSessionData(attempt.data)
@@ -298,4 +300,86 @@ async function refundOrphans(
       logger.error(`${registration.providerId}: refunding orphaned payment ${attempt.gateway_reference} failed: ${(error as Error).message}`)
     }
   }
+}
+
+/**
+ * Paid attempts at gateways that report refunds only when asked (QuantaPay's status R): asked every 6 hours
+ * for 30 days after payment, so a refund made in the gateway's portal reaches the order (ledger
+ * gateway-refunds). Orphaned payments are left to their own settlement.
+ */
+async function watchPaidAttempts({ container, ledger, registrations, now, settings, report, logger }: Run) {
+  const take = settings.batchSize
+  const watching = registrations.filter((r) => providerFor(r, logger).looksUpRefundsAfterPayment())
+  if (!watching.length) return
+  const due = (await ledger.listPaymentAttempts(
+    {
+      gateway: [...new Set(watching.map((r) => r.identifier))],
+      status: "paid",
+      paid_at: { $gte: new Date(now.getTime() - PAID_WATCH_DAYS * 24 * 3600_000) },
+      $and: [
+        { $or: [{ attention: null }, { attention: { $ne: "orphaned" } }] },
+        { $or: [{ next_check_at: null }, { next_check_at: { $lte: now } }] },
+      ],
+    } as never,
+    { take, order: { next_check_at: "ASC" } }
+  )) as unknown as AttemptRow[]
+  for (const attempt of due) {
+    const registration = registrationOfAttempt(watching, attempt)
+    if (!registration) continue
+    report.watched++
+    try {
+      report.gatewayRefunds.push(...(await lookUpGatewayRefunds(container, registration, attempt, logger)))
+    } catch (error) {
+      report.failed++
+      logger.warn(`Looking up refunds of payment ${attempt.gateway_reference} (order ${attempt.merchant_order_id}) failed: ${(error as Error).message}`)
+    }
+    await ledger.updatePaymentAttempts({ id: attempt.id, last_checked_at: now, checks: attempt.checks + 1, next_check_at: new Date(now.getTime() + PAID_WATCH_EVERY_MS) } as never)
+  }
+}
+
+/** Asks the gateway for refunds of one paid attempt and records those made outside Medusa. */
+async function lookUpGatewayRefunds(container: MedusaContainer, registration: Registration, attempt: AttemptRow, logger: LoggerLike): Promise<string[]> {
+  const provider = providerFor(registration, logger)
+  const data = provider.readSessionData(attempt.data)
+  if (!data) return []
+  const found: string[] = []
+  for (const seen of await provider.refundsAtGateway(data as never)) {
+    found.push(await recordGatewayRefund(container, registration, attempt, seen))
+  }
+  return found
+}
+
+export type AttemptCheck = { attempt_id: string; status_before: string; status_after: string; outcome: string; report: ReconcileReport }
+
+/**
+ * "Check with gateway" from the admin: one attempt, now, through the same code the job runs (an open attempt
+ * is read and settled like `checkAttempts`; a paid one is asked for refunds made outside Medusa where the
+ * gateway can tell), whatever its schedule.
+ */
+export async function checkAttemptNow(container: MedusaContainer, attemptId: string): Promise<AttemptCheck> {
+  const logger = container.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
+  const ledger = requireLedger(container)
+  const attempt = await attemptById(ledger, attemptId)
+  if (!attempt) throw new MedusaError(MedusaError.Types.NOT_FOUND, `No payment attempt ${attemptId} in the payment ledger.`)
+  const registration = registrationOfAttempt(await registrationsOf(container), attempt)
+  if (!registration) throw new MedusaError(MedusaError.Types.NOT_ALLOWED, `${attempt.provider_id ?? attempt.gateway} is not configured in this store, so its gateway cannot be asked.`)
+  const report = emptyReport()
+  const now = new Date()
+  let outcome: string
+  if (attempt.status === "starting" || attempt.status === "open") {
+    report.checked++
+    await checkAttempt(container, registration, attempt, report, logger)
+    outcome = report.completed.length ? "paid: the order's payment is captured" : report.orphaned.length ? "paid, but orphaned (see payments needing attention)" : report.updated.length ? "updated from the gateway" : "no change at the gateway"
+  } else if (attempt.status === "paid" && providerFor(registration, logger).looksUpRefundsAfterPayment()) {
+    report.watched++
+    report.gatewayRefunds.push(...(await lookUpGatewayRefunds(container, registration, attempt, logger)))
+    outcome = report.gatewayRefunds.length ? report.gatewayRefunds.join("; ") : "paid; no refund made outside Medusa"
+  } else if (attempt.status === "paid") {
+    outcome = `paid; ${providerFor(registration, logger).gatewayName()} reports refunds by notification, nothing to ask`
+  } else {
+    outcome = `${attempt.status}; nothing more will come from the gateway for this attempt`
+  }
+  await ledger.updatePaymentAttempts({ id: attempt.id, last_checked_at: now, checks: attempt.checks + 1 } as never)
+  const after = await attemptById(ledger, attemptId)
+  return { attempt_id: attemptId, status_before: attempt.status, status_after: after?.status ?? attempt.status, outcome, report }
 }

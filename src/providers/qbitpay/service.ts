@@ -23,6 +23,11 @@ export class QbitpayProviderService extends GatewayPaymentProvider<QbitpayOption
   protected readonly profile = QBITPAY_PROFILE
   protected readonly client_ = new QbitpayClient(this.options_, this.logger_, () => this.now_())
 
+  /** A charge in USD or USDT; Qbit Pay has no merchant portal we can link (the simulator's state page offline). */
+  merchantView(data: QbitpaySessionData): { method: string | null; portalUrl: string | null } {
+    return { method: `${data.currency} charge`, portalUrl: this.portalFor(this.options_.baseUrl, null) }
+  }
+
   protected async refresh(data: QbitpaySessionData): Promise<QbitpaySessionData> {
     const { data: next, alerts } = qbitpayStatusFrom(await this.client_.retrieveCharge(data.gateway_reference), data, this.now_(), this.options_)
     this.logAlerts(alerts)

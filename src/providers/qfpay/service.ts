@@ -7,13 +7,17 @@ import { NextAction, NO_ACTION, RecordedRefund } from "../../lib/session-data"
 import { errorFromMeaning, formatTxdtm, GATEWAY, QfpayClient, QfpayRecord } from "./client"
 import { transactionStateFrom } from "./codes"
 import { QFPAY_PROFILE, QfpaySessionData, readQfpayData } from "./data"
-import { parseQfpayOptions, QfpayOptions } from "./options"
+import { parseQfpayOptions, QFPAY_ENVIRONMENTS, QfpayOptions } from "./options"
 import { PAY_TYPES, payTypeFor } from "./pay-types"
 import { refundOnce } from "./refunds"
 import { qfpayStatusFrom } from "./status"
 import { QFPAY_ACK_BODY, readQfpayNotification } from "./webhook"
 
 export { readQfpayData, type QfpaySessionData }
+
+/** QFPay's merchant portals (reference §2): the sandbox's, and the one for live-test and production. */
+const QFPAY_SANDBOX_PORTAL = "https://sh-int-hk.qfapi.com/"
+const QFPAY_PORTAL = "https://sh-hk.qfapi.com/#/login"
 
 /** Currencies QFPay accepts in `txcurrcd` (reference §5.3). */
 const QFPAY_CURRENCIES = new Set(["AED", "CNY", "EUR", "HKD", "IDR", "JPY", "MMK", "MYR", "SGD", "THB", "USD", "CAD", "AUD"])
@@ -35,6 +39,13 @@ export class QfpayProviderService extends GatewayPaymentProvider<QfpayOptions, Q
     const { data: next, alerts } = qfpayStatusFrom(records, data, this.now_(), this.options_)
     this.logAlerts(alerts)
     return next
+  }
+
+  /** The pay type used, and QFPay's merchant portal (the simulator's state page for a loopback base URL). */
+  merchantView(data: QfpaySessionData): { method: string | null; portalUrl: string | null } {
+    const method = data.pay_type ? `${PAY_TYPES[data.pay_type]?.name ?? "pay type"} (${data.pay_type})` : data.mode === "checkout" ? "hosted checkout" : null
+    const base = this.options_.baseUrl
+    return { method, portalUrl: this.portalFor(base, base === QFPAY_ENVIRONMENTS.sandbox ? QFPAY_SANDBOX_PORTAL : QFPAY_PORTAL) }
   }
 
   readWebhook(payload: ProviderWebhookPayload["payload"]): WebhookReading {

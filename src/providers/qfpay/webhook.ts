@@ -62,6 +62,7 @@ export function readQfpayNotification(rawData: unknown, headers: unknown, client
       merchantOrderId: text(n.orig_out_trade_no),
       gatewayReference: text(n.orig_syssn),
       refundReference: text(n.syssn),
+      refundMerchantId: text(n.out_trade_no),
       ...common,
     }
     return { ok: true, event }

@@ -1,7 +1,7 @@
 import { MedusaError } from "@medusajs/framework/utils"
 import type { ProviderWebhookPayload } from "@medusajs/framework/types"
 import { GatewayError, refundOutcomeUnknown, toMedusaError } from "../../lib/errors"
-import type { AmountRule, WebhookReading } from "../../lib/payment-event"
+import type { AmountRule, GatewayRefundReport, WebhookReading } from "../../lib/payment-event"
 import { GatewayPaymentProvider, RefundMode } from "../../lib/provider-base"
 import type { RecordedRefund } from "../../lib/session-data"
 import { GATEWAY, QuantapayClient } from "./client"
@@ -51,6 +51,24 @@ export class QuantapayProviderService extends GatewayPaymentProvider<QuantapayOp
       return this.exactMinor(data.amount_received, data.currency) > this.amountMinorOf(data) ? "overpaid" : "underpaid_accepted"
     }
     return super.attentionOf(data)
+  }
+
+  /** The coin used, and the QuantaPay dashboard (the simulator's state page for a loopback base URL). */
+  merchantView(data: QuantapaySessionData): { method: string | null; portalUrl: string | null } {
+    return { method: data.cryptocurrency ? data.cryptocurrency.toUpperCase() : null, portalUrl: this.portalFor(this.options_.baseUrl, this.options_.baseUrl) }
+  }
+
+  /** QuantaPay sends no webhook for refunds: a transaction marked refunded (R) is found by looking it up. */
+  looksUpRefundsAfterPayment(): boolean {
+    return true
+  }
+
+  /** Status R is QuantaPay's "refunded" (by its refund, or marked by the merchant), without an amount. */
+  async refundsAtGateway(data: QuantapaySessionData): Promise<GatewayRefundReport[]> {
+    if (!data.gateway_reference) return []
+    const t = await this.client_.transaction(data.gateway_reference)
+    if (t?.status !== "R") return []
+    return [{ reference: `${t.id}:R`, paymentReference: String(t.id), amountMinor: null, whole: true, currency: data.currency, source: "transaction marked refunded (R) at QuantaPay" }]
   }
 
   refundMode(): RefundMode {

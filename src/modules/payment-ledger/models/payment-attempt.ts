@@ -47,6 +47,10 @@ export const PaymentAttempt = model
     /** The shopper's email from the cart, for paying an orphaned payment back by hand. */
     customer_email: model.text().nullable(),
     note: model.text().nullable(),
+    /** A dispute (arbitration) at the gateway: open, won (the payment stands) or lost (it does not). */
+    dispute_status: model.text().nullable(),
+    disputed_at: model.dateTime().nullable(),
+    dispute_closed_at: model.dateTime().nullable(),
   })
   .indexes([
     { on: ["gateway", "merchant_order_id"], unique: true },

@@ -220,6 +220,12 @@ describe("getWebhookActionAndData", () => {
     const result = await service.getWebhookActionAndData(payloadOf(refund.body))
     expect(result).toEqual({ action: PaymentActions.NOT_SUPPORTED })
     expect(retrieveCalls).toEqual([])
+    // What the ledger gets from it: the refund's own ids, so one made from Medusa is recognised as ours.
+    const reading = service.readWebhook(payloadOf(refund.body))
+    expect(reading).toMatchObject({
+      ok: true,
+      event: { kind: "refunded", merchantOrderId: paid.merchant_order_id, gatewayReference: paid.gateway_reference, refundReference: refunded.refunds[0].gateway_reference, refundMerchantId: "ref_01HOOKREFUND", amountMinor: 200n, currency: "HKD" },
+    })
   })
 
   it.each([
