@@ -18,7 +18,7 @@ const projects = {
   unit: {
     ...common,
     displayName: "unit",
-    testMatch: ["<rootDir>/src/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/sandbox/**/__tests__/**/*.unit.spec.[jt]s"],
+    testMatch: ["<rootDir>/src/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/sandbox/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/bench/**/__tests__/**/*.unit.spec.[jt]s"],
   },
   integration: {
     ...common,

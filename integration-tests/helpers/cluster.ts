@@ -117,7 +117,7 @@ async function startBalancer(targets: () => Instance[]): Promise<{ url: string; 
   return { url: `http://localhost:${port}`, port, hits, close: () => new Promise<void>((resolve) => server.close(() => resolve())) }
 }
 
-export type RecordedCall = { path: string; body: string; start: number; end: number }
+export type RecordedCall = { method: string; path: string; body: string; start: number; end: number }
 
 /**
  * A pass-through proxy in front of a simulator that records every call with its start and end time, to see
@@ -131,7 +131,7 @@ async function recordingProxy(target: string): Promise<{ url: string; calls: Rec
     req.on("data", (c: Buffer) => chunks.push(c))
     req.on("end", () => {
       const body = Buffer.concat(chunks)
-      const call: RecordedCall = { path: req.url ?? "", body: body.toString("utf8"), start: Date.now(), end: 0 }
+      const call: RecordedCall = { method: req.method ?? "", path: req.url ?? "", body: body.toString("utf8"), start: Date.now(), end: 0 }
       calls.push(call)
       const upstream = http.request(
         { host: upstreamUrl.hostname, port: upstreamUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstreamUrl.host } },
@@ -158,6 +158,8 @@ export async function startCluster(opts: {
   instances: Array<{ name: string; mode: Mode }>
   redis: boolean
   env?: Record<string, string>
+  /** Node options for the instances only (e.g. --cpu-prof, which NODE_OPTIONS may not carry). */
+  nodeArgs?: string[]
   log?: (msg: string) => void
 }): Promise<Cluster> {
   const log = opts.log ?? ((m: string) => process.stdout.write(`[cluster] ${m}\n`))
@@ -216,7 +218,7 @@ export async function startCluster(opts: {
       logText: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, "utf8") : ""),
       async start() {
         const out = fs.openSync(logFile, "a")
-        const child = spawn(process.execPath, [MEDUSA_CLI, "start", "--port", String(port)], {
+        const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), MEDUSA_CLI, "start", "--port", String(port)], {
           cwd: ROOT,
           env: { ...baseEnv, PORT: String(port), MEDUSA_WORKER_MODE: spec.mode, INSTANCE_NAME: spec.name },
           stdio: ["ignore", out, out],

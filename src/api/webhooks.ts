@@ -6,6 +6,21 @@ import type { LoggerLike } from "../lib/http"
 import { rawBodyBytes } from "../lib/webhook"
 import { isOurProviderId, ourRegistrations, providerFor } from "../providers/manifest"
 
+const REFUSAL_LOG_EVERY_MS = 60_000
+const refusals = new Map<string, { loggedAt: number; unlogged: number }>()
+
+/** One log line per registration per minute for refused deliveries, with how many were not logged: a storm of forgeries must not become a storm of log lines. */
+function warnRefused(logger: LoggerLike, providerId: string, reason: string, now = Date.now()) {
+  const seen = refusals.get(providerId)
+  if (seen && now - seen.loggedAt < REFUSAL_LOG_EVERY_MS) {
+    seen.unlogged++
+    return
+  }
+  const more = seen?.unlogged ? ` (and ${seen.unlogged} more refused in the last minute)` : ""
+  logger.warn(`${providerId} webhook refused: ${reason}${more}`)
+  refusals.set(providerId, { loggedAt: now, unlogged: 0 })
+}
+
 /**
  * Our registrations' webhooks, on Medusa's own URL `POST /hooks/payment/<identifier>_<id>` (any id): verify
  * the raw bytes, write the delivery to the ledger, then answer the gateway, and process from the record
@@ -25,7 +40,7 @@ export async function paymentWebhooks(req: MedusaRequest, res: MedusaResponse, n
   try {
     const { delivery, duplicate } = await recordDelivery(requireLedger(req.scope), registration.providerId, reading, raw)
     if (!reading.ok && !reading.authentic) {
-      logger.warn(`${registration.providerId} webhook refused: ${reading.reason}`)
+      warnRefused(logger, registration.providerId, reading.reason)
       const refusal = provider.webhookRefusal()
       res.status(refusal.status).type("text/plain").send(refusal.body)
       return

@@ -8,7 +8,7 @@ import { syncSessionWithGateway } from "../sync/session-sync"
 import { recordGatewayRefund } from "./gateway-refunds"
 import { settleUnpaidOrder } from "./orders"
 import { SETTLED, settlePaidAttempt, settlePaymentEvent } from "./settle"
-import { attemptByOrderId, DeliveryRow, isUniqueViolation, Ledger, paymentSession, requireLedger } from "./store"
+import { attemptByOrderId, DeliveryRow, Ledger, paymentSession, requireLedger } from "./store"
 
 /** The event our webhook routes emit once a delivery is recorded; the delivery subscriber processes it. */
 export const DELIVERY_RECORDED_EVENT = "medusa-payments-hk-crypto.webhook_delivery.recorded"
@@ -19,6 +19,12 @@ const DELIVERY_LOCK = (id: string) => `medusa-payments-hk-crypto:delivery:${id}`
 export function webhookDelayMs(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.PAYMENT_WEBHOOK_DELAY_MS)
   return Number.isInteger(n) && n >= 0 && n <= 600_000 ? n : 5000
+}
+
+/** How many deliveries one process works on at once (PAYMENT_WEBHOOK_CONCURRENCY, default 4). */
+export function processingConcurrency(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PAYMENT_WEBHOOK_CONCURRENCY)
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : 4
 }
 
 /** The event as stored: amounts as strings (JSON has no bigint). */
@@ -41,9 +47,9 @@ export type Recorded = { delivery: DeliveryRow; duplicate: boolean }
  */
 export async function recordDelivery(ledger: Ledger, providerId: string, reading: WebhookReading, rawBody: Buffer, now = new Date()): Promise<Recorded> {
   const key = reading.ok ? reading.event.key : `unverified:${createHash("sha256").update(rawBody).digest("hex").slice(0, 40)}`
-  const existing = await deliveryByKey(ledger, providerId, key)
-  if (existing) return { delivery: existing, duplicate: true }
-  const row = {
+  const settled = settledDeliveries.get(providerId, key)
+  if (settled) return { delivery: settled, duplicate: true }
+  const { delivery, duplicate } = await ledger.recordDeliveryOnce({
     provider_id: providerId,
     delivery_key: key,
     verified: reading.ok || !!reading.authentic,
@@ -51,27 +57,34 @@ export async function recordDelivery(ledger: Ledger, providerId: string, reading
     merchant_order_id: reading.ok ? reading.event.merchantOrderId : null,
     gateway_reference: reading.ok ? reading.event.gatewayReference : null,
     event: reading.ok ? storedEvent(reading.event) : null,
-    status: reading.ok ? ("received" as const) : ("ignored" as const),
+    status: reading.ok ? "received" : "ignored",
     outcome: reading.ok ? null : reading.reason.slice(0, 300),
     received_at: now,
     processed_at: reading.ok ? null : now,
-  }
-  try {
-    const created = await ledger.createWebhookDeliveries(row as never)
-    return { delivery: created as unknown as DeliveryRow, duplicate: false }
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-    // Another instance recorded the same delivery at the same moment.
-    const raced = await deliveryByKey(ledger, providerId, key)
-    if (!raced) throw error
-    return { delivery: raced, duplicate: true }
-  }
+  })
+  settledDeliveries.remember(delivery as unknown as DeliveryRow)
+  return { delivery: delivery as unknown as DeliveryRow, duplicate }
 }
 
-async function deliveryByKey(ledger: Ledger, providerId: string, key: string): Promise<DeliveryRow | undefined> {
-  const [row] = await ledger.listWebhookDeliveries({ provider_id: providerId, delivery_key: key }, { take: 1 })
-  return row as unknown as DeliveryRow | undefined
-}
+/**
+ * Deliveries whose processing is over (processed or ignored: a status that never changes again), kept in
+ * this process, so a gateway retrying them is answered without a database round trip. Bounded: the oldest
+ * are forgotten first, and a forgotten one is simply looked up again.
+ */
+export const settledDeliveries = (() => {
+  const LIMIT = 20_000
+  const rows = new Map<string, DeliveryRow>()
+  const name = (providerId: string, key: string) => `${providerId}\u0000${key}`
+  return {
+    get: (providerId: string, key: string) => rows.get(name(providerId, key)),
+    remember(row: DeliveryRow) {
+      if (row.status !== "processed" && row.status !== "ignored") return
+      rows.set(name(row.provider_id, row.delivery_key), row)
+      if (rows.size > LIMIT) rows.delete(rows.keys().next().value as string)
+    },
+    clear: () => rows.clear(),
+  }
+})()
 
 /** Retry spacing of a delivery whose processing failed: 30 s, 1, 2, 4 ... minutes, at most an hour. */
 function retryDelayMs(attempts: number): number {
@@ -92,26 +105,26 @@ export async function processDelivery(container: MedusaContainer, deliveryId: st
   return locking.execute(
     DELIVERY_LOCK(deliveryId),
     async () => {
-      const delivery = (await ledger.retrieveWebhookDelivery(deliveryId)) as unknown as DeliveryRow
-      if (delivery.status === "processed" || delivery.status === "ignored" || !delivery.event) return undefined
-      await ledger.updateWebhookDeliveries({ id: delivery.id, status: "processing", attempts: delivery.attempts + 1 } as never)
+      // Marked processing and counted in one statement; nothing when its processing is over.
+      const delivery = (await ledger.takeDelivery(deliveryId)) as unknown as DeliveryRow | undefined
+      if (!delivery?.event) return undefined
       try {
         const registration = (await ourRegistrations(container.resolve(ContainerRegistrationKeys.CONFIG_MODULE), logger)).find(
           (r) => r.providerId === delivery.provider_id
         )
         if (!registration) throw new Error(`${delivery.provider_id} is not configured any more`)
         const result = await handleEvent(container, registration, eventFromStore(delivery.event))
-        await ledger.updateWebhookDeliveries({ id: delivery.id, ...result, processed_at: new Date(), last_error: null, next_attempt_at: null } as never)
+        await ledger.patchDelivery(delivery.id, { ...result, processed_at: new Date(), last_error: null, next_attempt_at: null })
+        settledDeliveries.remember({ ...delivery, ...result })
         return result
       } catch (error) {
         const message = (error as Error).message ?? String(error)
         logger.warn(`Webhook delivery ${delivery.id} (${delivery.provider_id} ${delivery.delivery_key}) failed to process and will be retried: ${message}`)
-        await ledger.updateWebhookDeliveries({
-          id: delivery.id,
+        await ledger.patchDelivery(delivery.id, {
           status: "failed",
           last_error: message.slice(0, 500),
-          next_attempt_at: new Date(Date.now() + retryDelayMs(delivery.attempts + 1)),
-        } as never)
+          next_attempt_at: new Date(Date.now() + retryDelayMs(delivery.attempts)),
+        })
         return { status: "failed" as const, outcome: message }
       }
     },

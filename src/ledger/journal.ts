@@ -99,7 +99,7 @@ export function ledgerJournal(logger: LoggerLike, container: MedusaContainer = a
     if (!l) return
     try {
       const row = await attemptByOrderId(l, gateway, merchantOrderId)
-      if (row) await l.updatePaymentAttempts({ id: row.id, ...(typeof changes === "function" ? changes(row) : changes) } as never)
+      if (row) await l.patchAttempt(row.id, typeof changes === "function" ? changes(row) : changes)
     } catch (error) {
       // The reconciliation job re-reads the gateway for open attempts; a missed update is caught up there.
       logger.warn(`Payment ledger: could not record ${what} of ${merchantOrderId}: ${(error as Error).message}`)

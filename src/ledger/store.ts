@@ -101,8 +101,7 @@ export function requireLedger(container: MedusaContainer): Ledger {
 }
 
 export async function attemptByOrderId(ledger: Ledger, gateway: string, merchantOrderId: string): Promise<AttemptRow | undefined> {
-  const [row] = await ledger.listPaymentAttempts({ gateway, merchant_order_id: merchantOrderId }, { take: 1 })
-  return row as unknown as AttemptRow | undefined
+  return (await ledger.attemptOfOrder(gateway, merchantOrderId)) as unknown as AttemptRow | undefined
 }
 
 export async function refundsOfAttempt(ledger: Ledger, attemptId: string): Promise<RefundRow[]> {

@@ -1,6 +1,11 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { DELIVERY_RECORDED_EVENT, processDelivery } from "../ledger/deliveries"
+import { DELIVERY_RECORDED_EVENT, processDelivery, processingConcurrency } from "../ledger/deliveries"
+import { createLimiter } from "../lib/limiter"
+
+// A burst of deliveries (a gateway retrying a backlog) is processed a few at a time, so this process keeps
+// answering webhooks and shoppers meanwhile; the rest wait here, recorded and safe in the ledger.
+const processing = createLimiter(processingConcurrency())
 
 /**
  * Processes a webhook delivery our routes recorded in the payment ledger: a payment settles its attempt
@@ -12,7 +17,7 @@ export default async function webhookDeliverySubscriber({ event, container }: Su
   const id = event.data?.id
   if (!id) return
   try {
-    await processDelivery(container, id)
+    await processing.run(() => processDelivery(container, id))
   } catch (error) {
     container.resolve(ContainerRegistrationKeys.LOGGER).warn(`Webhook delivery ${id} is left to the reconciliation job: ${(error as Error).message}`)
   }
