@@ -17,7 +17,11 @@ import { medianRatio, summarize, type Ratio, type Summary } from "./stats"
 
 export type ClientResult = { client: string; client_ms: Summary; bare_ms: Summary; ratio: Ratio }
 
-type Pair = { client: string; ours: () => Promise<unknown>; bare: () => Promise<unknown> }
+/**
+ * Gateways limit request rates and the simulators enforce it (QFPay 400 a minute per merchant, Qbit Pay 100 a
+ * second): `perSecond` paces the pair's calls (both sides counted) and `calls` caps them.
+ */
+type Pair = { client: string; ours: () => Promise<unknown>; bare: () => Promise<unknown>; calls?: number; perSecond?: number }
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const started = process.hrtime.bigint()
@@ -55,6 +59,8 @@ export async function measureClients(
   const pairs: Pair[] = [
     {
       client: "QFPay query (/trade/v1/query)",
+      calls: 180,
+      perSecond: 6,
       ours: () => qfpay.query({ out_trade_no: outTradeNo }),
       bare: () => bare.post(`${g.qfpay.url}/trade/v1/query`, qfpayBody, { headers: { ...formHeaders, ...signed.headers } }),
     },
@@ -65,6 +71,7 @@ export async function measureClients(
     },
     {
       client: "Qbit Pay retrieve charge",
+      perSecond: 80,
       ours: () => qbitpay.retrieveCharge(chargeId),
       bare: () => bare.get(`${g.qbitpay.url}/api/v1/charges/${encodeURIComponent(chargeId)}`, { headers: { authorization: qbitAuth } }),
     },
@@ -78,7 +85,12 @@ export async function measureClients(
     if (answer.status !== 200) throw new Error(`${pair.client}: the bare call answered ${answer.status}`)
     const ours: number[] = []
     const plain: number[] = []
-    for (let i = 0; i < calls; i++) {
+    const started = Date.now()
+    for (let i = 0; i < Math.min(calls, pair.calls ?? calls); i++) {
+      if (pair.perSecond) {
+        const due = started + (i * 2 * 1000) / pair.perSecond
+        if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()))
+      }
       // Alternating which goes first, so neither always gets the warmer connection.
       if (i % 2) {
         ours.push(await time(pair.ours))
