@@ -95,7 +95,11 @@ describe("retries", () => {
     await withSim(receiver, async (sim, api) => {
       const charge = await newCharge(api, receiver)
       sim.act(charge.id, "pay")
+      // The retry is scheduled once the simulator has read the answer and recorded the attempt: wait for
+      // that record before moving the clock (under load it can come well after the push arrives).
+      const recorded = (n: number) => eventually(() => sim.state().webhooks.length === n)
       await eventually(() => receiver.pushes.length === 1)
+      await recorded(1)
       await pause(20)
       expect(receiver.pushes).toHaveLength(1) // nothing more until 15 minutes have passed
 
@@ -106,6 +110,7 @@ describe("retries", () => {
         expect(receiver.pushes).toHaveLength(n - 1)
         sim.advanceTime(2000)
         await eventually(() => receiver.pushes.length === n)
+        await recorded(n)
       }
       sim.advanceTime(WEBHOOK_RETRY_DELAY_MS * 3)
       await pause(30)
