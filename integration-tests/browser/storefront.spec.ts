@@ -71,14 +71,19 @@ describe("demo storefront in Chromium", () => {
     await expectConfirmation("qfpay-qr")
   })
 
-  it("QuantaPay: pick a coin and pay in full on the hosted page", async () => {
-    await toPaymentStep("us", ["harbour-hoodie"])
+  /** From the cart to QuantaPay's hosted page with a coin chosen and its payment details shown. */
+  async function toQuantapayCoinDetails(product: string) {
+    await toPaymentStep("us", [product])
     await t("payment-provider-pp_quantapay_quantapay").check()
     await t("pay-button").click()
     await page.waitForURL(new RegExp(`:${ports.quantapay}/pay\\.php`))
     await t("qp-coin").selectOption({ index: 0 })
     await t("qp-select").click()
     await t("qp-details").waitFor()
+  }
+
+  it("QuantaPay: pick a coin and pay in full on the hosted page", async () => {
+    await toQuantapayCoinDetails("harbour-hoodie")
     await shot("quantapay-page")
     await t("qp-pay-full").click()
     await page.waitForURL(/\/checkout\/return/)
@@ -86,13 +91,7 @@ describe("demo storefront in Chromium", () => {
   })
 
   it("QuantaPay with the order first: the order awaits its payment, then shows paid when the coins arrive", async () => {
-    await toPaymentStep("us", ["neon-sign-poster"])
-    await t("payment-provider-pp_quantapay_quantapay").check()
-    await t("pay-button").click()
-    await page.waitForURL(new RegExp(`:${ports.quantapay}/pay\\.php`))
-    await t("qp-coin").selectOption({ index: 0 })
-    await t("qp-select").click()
-    await t("qp-details").waitFor()
+    await toQuantapayCoinDetails("neon-sign-poster")
     // The shopper goes back to the shop before the coins are confirmed: the order is already there.
     await page.goto(`${STOREFRONT}/checkout/return`)
     await t("order-confirmation").waitFor({ timeout: 60_000 })
