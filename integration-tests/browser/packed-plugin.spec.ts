@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core"
 import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/server"
 import { freePort } from "../../scripts/database"
 import { demoShopper, type Seeded } from "../helpers/demo-shop"
+import { packPluginWithInfo } from "../helpers/pack"
 import { byTestId, eventually, launchChromium, loginToDashboard, shot, TEST_DATABASE_URL } from "./helpers"
 
 jest.setTimeout(900_000)
@@ -110,11 +111,10 @@ beforeAll(async () => {
   store = path.join(work, "store")
   fs.mkdirSync(store)
 
-  // The package as published.
-  run([...medusaCli(ROOT), "plugin:build"], ROOT, "medusa plugin:build")
-  const packed = JSON.parse(run(["npm", "pack", "--json", "--pack-destination", work], ROOT, "npm pack")) as Array<{ filename: string; files: Array<{ path: string }> }>
-  const tarball = path.join(work, packed[0].filename)
-  expect(packed[0].files.map((f) => f.path)).toEqual(expect.arrayContaining([".medusa/server/src/admin/index.mjs", "package.json"]))
+  // The package as published (`medusa plugin:build` and `npm pack`, shared with the other install tests).
+  const packed = await packPluginWithInfo()
+  const tarball = packed.tarball
+  expect(packed.files).toEqual(expect.arrayContaining([".medusa/server/src/admin/index.mjs", "package.json"]))
 
   // Installed into the store's node_modules as npm would place it.
   linkNodeModules(path.join(store, "node_modules"))
