@@ -6,11 +6,16 @@ const transform = {
     "@swc/jest",
     { jsc: { parser: { syntax: "typescript", decorators: true }, target: "es2021" } },
   ],
+  // The React entry point (src/react) is TSX.
+  "^.+\\.tsx$": [
+    "@swc/jest",
+    { jsc: { parser: { syntax: "typescript", tsx: true }, transform: { react: { runtime: "automatic" } }, target: "es2021" } },
+  ],
 }
 const common = {
   transform,
   testEnvironment: "node",
-  moduleFileExtensions: ["js", "ts", "json"],
+  moduleFileExtensions: ["js", "ts", "tsx", "json"],
   modulePathIgnorePatterns: ["dist/", "<rootDir>/.medusa/", "<rootDir>/.data/"],
 }
 
@@ -18,7 +23,7 @@ const projects = {
   unit: {
     ...common,
     displayName: "unit",
-    testMatch: ["<rootDir>/src/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/sandbox/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/bench/**/__tests__/**/*.unit.spec.[jt]s"],
+    testMatch: ["<rootDir>/src/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/src/**/__tests__/**/*.unit.spec.tsx", "<rootDir>/sandbox/**/__tests__/**/*.unit.spec.[jt]s", "<rootDir>/bench/**/__tests__/**/*.unit.spec.[jt]s"],
   },
   integration: {
     ...common,

@@ -425,6 +425,20 @@ export type ReturnOutcome =
   | { type: "pending"; reason: string; payment: GatewayPayment | undefined }
 
 /**
+ * Whether an order just returned by completing the cart still awaits its payment. Medusa's completion answer
+ * may leave out `payment_status`: then the order as retrieved says, or else the cart's payment session.
+ */
+async function awaitingPayment(client: CheckoutClient, cartId: string, order: OrderLike, sessionId: string | null): Promise<boolean> {
+  if (typeof order.payment_status === "string") return orderAwaitingPayment(order)
+  if (client.retrieveOrder) {
+    const retrieved = await client.retrieveOrder(order.id).catch(() => undefined)
+    if (retrieved) return orderAwaitingPayment(retrieved)
+  }
+  const payment = await client.retrieveCart(cartId).then((cart) => readPayment(cart, sessionId), () => undefined)
+  return payment ? payment.state !== "paid" : false
+}
+
+/**
  * The return page: completes the cart (the provider asks the gateway), a few times over a few seconds for a
  * payment still settling, and says what happened: the order (also when it came first, with
  * `awaitingPayment`), why the payment failed (offer a retry with `startPayment`), or that it is still pending.
@@ -437,7 +451,7 @@ export async function handleReturn(client: CheckoutClient, cartId: string, url: 
     if (i > 0 && !(await pause((opts.delayMs ?? 1500) * i, opts.signal))) break
     try {
       const done = await client.completeCart(cartId)
-      if (done.type === "order") return { type: "order", order: done.order, awaitingPayment: orderAwaitingPayment(done.order) }
+      if (done.type === "order") return { type: "order", order: done.order, awaitingPayment: await awaitingPayment(client, cartId, done.order, back.sessionId) }
       message = completionError(done)
     } catch (error) {
       message = messageOf(error)
