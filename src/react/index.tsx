@@ -152,6 +152,20 @@ export function GatewayPaymentButton(props: GatewayPaymentButtonProps) {
             Scan with your wallet app. Waiting for the payment…
             {phase.expiresAt ? ` This code works until ${new Date(phase.expiresAt).toLocaleTimeString()}.` : ""}
           </p>
+          {!phase.order && (
+            <button
+              type="button"
+              className="gp-cancel"
+              data-testid="gp-cancel"
+              onClick={() => {
+                // Stops waiting here; the next "Pay" starts a new session, which replaces this one in Medusa.
+                wait.current?.abort()
+                setPhase({ kind: "idle" })
+              }}
+            >
+              Choose another way to pay
+            </button>
+          )}
         </div>
       )}
       {phase.kind === "failed" && (
