@@ -1,6 +1,14 @@
+import type { ModuleProviderExports } from "@medusajs/framework/types"
 import { ModuleProvider, Modules } from "@medusajs/framework/utils"
 import { QfpayProviderService } from "./service"
 
-export default ModuleProvider(Modules.PAYMENT, {
+/** The options a store passes to this provider in medusa-config (before defaults), and after parsing. */
+export type { QfpayOptionsInput, QfpayOptions } from "./options"
+
+// Typed here so the declaration names ModuleProviderExports through the framework (a store resolves
+// @medusajs/framework, not necessarily @medusajs/types).
+const provider: ModuleProviderExports = ModuleProvider(Modules.PAYMENT, {
   services: [QfpayProviderService],
 })
+
+export default provider
