@@ -37,6 +37,11 @@ const SETTINGS = {
   rate: int("BENCH_RATE", 200),
   stormSeconds: int("BENCH_STORM_SECONDS", 10),
   clientCalls: int("BENCH_CLIENT_CALLS", 500),
+  /**
+   * `demo`: one `medusa start` doing everything (the dev store's shape). `production`: a server and a worker
+   * on Redis (README "Production"), so webhooks are recorded by the server and processed by the worker.
+   */
+  shape: (process.env.BENCH_SHAPE === "production" ? "production" : "demo") as "demo" | "production",
   out: process.env.BENCH_OUT || path.join(ROOT, "artifacts", "bench", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`),
 }
 const TARGETS = { completionRatio: 1.1, checkoutRatio: 1.05, webhookP99Ms: 20, rssGrowth: 0.1, clientRatio: 1.2 }
@@ -129,14 +134,17 @@ async function main() {
   let cluster: Cluster | undefined
   try {
     cluster = await startCluster({
-      instances: [{ name: "medusa", mode: "shared" }],
-      redis: false,
+      instances: SETTINGS.shape === "production" ? [{ name: "server", mode: "server" }, { name: "worker", mode: "worker" }] : [{ name: "medusa", mode: "shared" }],
+      redis: SETTINGS.shape === "production",
       // Webhooks are processed 2 s after receipt: longer than a cart completion, as Medusa's default 5 s is (so
       // the shopper's completion goes first, as in a store), and short enough to wait for between checkouts.
       env: { PAYMENT_WEBHOOK_DELAY_MS: process.env.BENCH_WEBHOOK_DELAY_MS || "2000", LOG_LEVEL: "warn" },
       log,
     })
     const medusa = cluster.http[0]
+    // In the production shape the worker processes what the server recorded: its CPU is reported beside.
+    const worker = cluster.instances.find((i) => i.mode === "worker")
+    const workerCpu = () => (worker?.process?.pid ? cpuSeconds(worker.process.pid) : 0)
     await enableSystemProvider(cluster)
 
     // 1 + 2. Checkouts, interleaved; a warm-up round first (JIT, connection pools, first queries).
@@ -182,7 +190,7 @@ async function main() {
     const count = SETTINGS.rate * SETTINGS.stormSeconds
     const rssStart = processGroupRss(medusa.process!.pid!)
     let rssMax = rssStart
-    const storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number }> = []
+    const storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }> = []
     for (const [gateway, session] of Object.entries(sessions) as Array<[keyof typeof sessions, any]>) {
       const genuine = webhookOf(cluster.gateways, session)
       const kinds: Array<[string, Delivery[]]> = [
@@ -197,13 +205,16 @@ async function main() {
         const verifiedBefore = await verified()
         const rssBefore = processGroupRss(medusa.process!.pid!)
         const cpuBefore = cpuSeconds(medusa.process!.pid!)
+        const workerCpuBefore = workerCpu()
         const result = await stormRoute(`${medusa.url}/hooks/payment/${genuine.provider}`, deliveries, SETTINGS.rate, () => {
           rssMax = Math.max(rssMax, processGroupRss(medusa.process!.pid!))
         })
         result.cpu_seconds = +(cpuSeconds(medusa.process!.pid!) - cpuBefore).toFixed(2)
         // What the ledger holds afterwards: first deliveries each a new verified row, the others none.
         result.recorded_verified = (await verified()) - verifiedBefore
-        storms.push({ route: genuine.provider, kind, ...result, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
+        await deliveriesSettled(cluster)
+        const workerSeconds = worker ? { worker_cpu_seconds: +(workerCpu() - workerCpuBefore).toFixed(2) } : {}
+        storms.push({ route: genuine.provider, kind, ...result, ...workerSeconds, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
         log(`${genuine.provider} ${kind}: p50 ${fmt(result.latency_ms.median)} ms, p99 ${fmt(result.latency_ms.p99)} ms, errors ${result.errors}`)
       }
     }
@@ -258,12 +269,13 @@ async function main() {
 function printReport(report: {
   machine: ReturnType<typeof machine>
   checkouts: Array<{ variant: string; session_ms: Summary; completion_ms: Summary; checkout_ms: Summary; completion_ratio: Ratio; checkout_ratio: Ratio; gateway_calls_per_checkout: Record<string, number> }>
-  storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number }>
+  storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }>
   memory: Record<string, number>
   clients: ClientResult[]
 }) {
   const out: string[] = []
   const load = report.machine.load_average
+  out.push("", `Shape: ${SETTINGS.shape === "production" ? "production (a server and a worker on Redis; the storms hit the server)" : "demo (one medusa start)"}`)
   out.push("", `Checkouts (${SETTINGS.rounds} interleaved rounds; ms; ratio = median / median of the system provider in the same region, 95% interval)`)
   out.push(["variant".padEnd(14), "session p50/p90".padEnd(17), "completion p50/p90".padEnd(20), "checkout p50/p90".padEnd(18), "completion ratio".padEnd(26), "checkout ratio".padEnd(26)].join(" "))
   for (const c of report.checkouts) {
@@ -286,7 +298,7 @@ function printReport(report: {
   out.push("", `Webhook routes at ${SETTINGS.rate}/s for ${SETTINGS.stormSeconds} s each (ms from the scheduled send; target p99 < ${TARGETS.webhookP99Ms} ms, 0 errors; the last row is Medusa's own route, for the floor)`)
   for (const s of report.storms) {
     out.push(
-      `  ${s.route.padEnd(20)} ${s.kind.padEnd(9)} sent ${String(s.sent).padStart(5)}  p50 ${fmt(s.latency_ms.median).padStart(6)}  p99 ${fmt(s.latency_ms.p99).padStart(7)}  max ${fmt(s.latency_ms.max).padStart(7)}  errors ${s.errors}  new verified rows ${s.recorded_verified}  statuses ${JSON.stringify(s.statuses)}  cpu ${s.cpu_seconds} s  rss ${s.rss_mib_before ?? "-"}->${s.rss_mib_after ?? "-"} MiB  ${mark(s.latency_ms.p99 < TARGETS.webhookP99Ms && s.errors === 0)}`
+      `  ${s.route.padEnd(20)} ${s.kind.padEnd(9)} sent ${String(s.sent).padStart(5)}  p50 ${fmt(s.latency_ms.median).padStart(6)}  p99 ${fmt(s.latency_ms.p99).padStart(7)}  max ${fmt(s.latency_ms.max).padStart(7)}  errors ${s.errors}  new verified rows ${s.recorded_verified}  statuses ${JSON.stringify(s.statuses)}  cpu ${s.cpu_seconds} s${s.worker_cpu_seconds !== undefined ? ` (worker ${s.worker_cpu_seconds} s)` : ""}  rss ${s.rss_mib_before ?? "-"}->${s.rss_mib_after ?? "-"} MiB  ${mark(s.latency_ms.p99 < TARGETS.webhookP99Ms && s.errors === 0)}`
     )
   }
   const m = report.memory
