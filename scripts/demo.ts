@@ -11,6 +11,8 @@
  * Ports: DEMO_MEDUSA_PORT (9000), DEMO_STOREFRONT_PORT (8000), DEMO_QFPAY_PORT (9301),
  * DEMO_QUANTAPAY_PORT (9302), DEMO_QBITPAY_PORT (9303). DEMO_HOST (127.0.0.1) is where Medusa and the
  * storefront listen; set 0.0.0.0 to reach them from outside a container.
+ * DEMO_STOREFRONT_URL: another storefront to send shoppers back to from the gateways' pages (e.g. Medusa's
+ * Next.js starter on http://localhost:8001); the demo storefront still runs on its port.
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import fs from "node:fs"
@@ -277,7 +279,10 @@ async function main() {
     { name: "Qbit Pay simulator", env: "DEMO_QBITPAY_PORT", port: ports.qbitpay },
   ])
   const backendUrl = `http://localhost:${ports.medusa}`
-  const storefrontUrl = `http://localhost:${ports.storefront}`
+  const demoStorefrontUrl = `http://localhost:${ports.storefront}`
+  // Where the providers' return URLs point: the demo storefront, or DEMO_STOREFRONT_URL's.
+  const storefrontUrl = (process.env.DEMO_STOREFRONT_URL || demoStorefrontUrl).replace(/\/+$/, "")
+  const storefronts = [...new Set([demoStorefrontUrl, storefrontUrl])].join(",")
 
   // Everything started is stopped in reverse order, on Ctrl-C, on a failure, or when Medusa dies.
   const stops: { name: string; stop: () => Promise<unknown> }[] = []
@@ -367,9 +372,9 @@ async function main() {
       MEDUSA_DISABLE_TELEMETRY: "true",
       MEDUSA_BACKEND_URL: backendUrl,
       STOREFRONT_URL: storefrontUrl,
-      STORE_CORS: storefrontUrl,
+      STORE_CORS: storefronts,
       ADMIN_CORS: backendUrl,
-      AUTH_CORS: `${storefrontUrl},${backendUrl}`,
+      AUTH_CORS: `${storefronts},${backendUrl}`,
       QFPAY_APP_CODE: SIM.qfpay.appCode,
       QFPAY_CLIENT_KEY: SIM.qfpay.clientKey,
       QFPAY_BASE_URL: `http://localhost:${ports.qfpay}`,
@@ -440,7 +445,7 @@ async function main() {
     console.log(
       [
         "",
-        `  Storefront   ${storefrontUrl}`,
+        `  Storefront   ${demoStorefrontUrl}${storefrontUrl === demoStorefrontUrl ? "" : `   (gateways send shoppers back to ${storefrontUrl})`}`,
         `  Admin        ${backendUrl}/app   (login ${DEMO_ADMIN_EMAIL} / ${DEMO_ADMIN_PASSWORD})`,
         `  Store API    ${backendUrl}/store   (publishable key ${state.publishableKey})`,
         "",
