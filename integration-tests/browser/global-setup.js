@@ -37,8 +37,11 @@ function logTail(dataDir) {
     .join("\n")
 }
 
-/** Starts `npm run demo` (with --reset the first time) and waits until Medusa and the storefront answer. */
-async function startDemo(dataDir, ports, reset) {
+/**
+ * Starts `npm run demo` (with --reset the first time) and waits until Medusa and the storefront answer.
+ * `env` adds variables for the demo (e.g. DEMO_STOREFRONT_URL, for a suite that runs a storefront of its own).
+ */
+async function startDemo(dataDir, ports, reset, env = {}) {
   const child = spawn(process.execPath, [path.join(ROOT, "node_modules/ts-node/dist/bin.js"), "--transpile-only", "scripts/demo.ts", ...(reset ? ["--reset"] : [])], {
     cwd: ROOT,
     env: {
@@ -54,6 +57,7 @@ async function startDemo(dataDir, ports, reset) {
       TEST_TYPE: "",
       DATABASE_URL: "",
       DB_HOST: "",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   })
@@ -119,3 +123,4 @@ module.exports = async function globalSetup() {
 
 module.exports.STATE_FILE = STATE_FILE
 module.exports.stopDemo = stopDemo
+module.exports.startDemo = startDemo
