@@ -33,7 +33,7 @@ const log = (message: string) => process.stdout.write(`\n[dtc-starter] ${message
 const timings: Record<string, number> = {}
 
 if (!found.storefront) {
-  log(`SKIPPED: no Next.js starter to test. Looked at ${found.lookedAt}: ${found.why}.`)
+  log(`SKIPPED: no Next.js starter to test: ${found.why}.`)
 }
 const suite = found.storefront ? describe : describe.skip
 

@@ -21,7 +21,7 @@ function isStorefrontApp(dir: string): boolean {
   }
 }
 
-/** `storefront`: the app folder found, else undefined and `why`. */
+/** `storefront`: the app folder found, else undefined, and `why` says what was looked at. */
 export type StarterLocation = { storefront: string | undefined; lookedAt: string; why: string }
 
 /**
@@ -36,7 +36,7 @@ export function findStarter(): StarterLocation {
     if (isStorefrontApp(candidate)) return { storefront: candidate, lookedAt: root, why: `found (${source})` }
   }
   const why = fs.existsSync(root)
-    ? `${root} (${source}) holds neither apps/storefront nor a Next.js storefront app`
+    ? `${root} (${source}) holds neither apps/storefront nor a Next.js storefront app (package.json with next, src/app)`
     : `${root} (${source}) does not exist`
   return { storefront: undefined, lookedAt: root, why }
 }
