@@ -79,8 +79,14 @@ export type GatewayPaymentButtonProps = {
   onOrder: (order: OrderLike) => void
   /** The order came first and the shopper is being sent to the gateway: e.g. forget the cart. */
   onOrderPlaced?: (order: OrderLike) => void
-  /** Leaves for the gateway's page (default `window.location.assign`). */
-  navigate?: (url: string) => void
+  /** Leaves for the gateway's page (default `window.location.assign`); `placedOrder` when the order came first. */
+  navigate?: (url: string, placedOrder?: OrderLike) => void
+  /**
+   * Use the cart's pending session with this provider when it can still be paid (default true), instead of
+   * starting a new one: a checkout that made the session on an earlier step then costs one gateway checkout,
+   * not two. "Try again" always starts a new payment.
+   */
+  reuseSession?: boolean
   disabled?: boolean
   label?: string
   className?: string
@@ -92,23 +98,23 @@ export type GatewayPaymentButtonProps = {
  * its reason and a "Try again" that starts a new one.
  */
 export function GatewayPaymentButton(props: GatewayPaymentButtonProps) {
-  const { client, cart, providerId, data, onOrder, onOrderPlaced, disabled, label = "Place order", className } = props
+  const { client, cart, providerId, data, onOrder, onOrderPlaced, disabled, label = "Place order", className, reuseSession = true } = props
   const [phase, setPhase] = useState<ButtonPhase>({ kind: "idle" })
   const wait = useRef<AbortController | null>(null)
   useEffect(() => () => wait.current?.abort(), [])
 
   const navigate = props.navigate ?? ((url: string) => window.location.assign(url))
 
-  const pay = useCallback(async () => {
+  const pay = useCallback(async (retry: boolean) => {
     wait.current?.abort()
     setPhase({ kind: "starting" })
     try {
-      const { payment, order } = await startPayment(client, cart, providerId, { data })
+      const { payment, order } = await startPayment(client, cart, providerId, { data, reuse: reuseSession && !retry })
       if (order) onOrderPlaced?.(order)
       const action = payment.nextAction
       if (action.type === "redirect") {
         setPhase({ kind: "redirecting", url: action.url })
-        navigate(action.url)
+        navigate(action.url, order)
         return
       }
       if (action.type === "qr_code") {
@@ -135,13 +141,13 @@ export function GatewayPaymentButton(props: GatewayPaymentButtonProps) {
       setPhase({ kind: "failed", reason: error instanceof CheckoutError ? error.message : "The payment could not be started. Please try again." })
     }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, cart, providerId, JSON.stringify(data ?? {}), onOrder, onOrderPlaced])
+  }, [client, cart, providerId, JSON.stringify(data ?? {}), onOrder, onOrderPlaced, reuseSession])
 
   const busy = phase.kind === "starting" || phase.kind === "redirecting" || phase.kind === "qr"
   return (
     <div className={className ?? "gp-payment"} data-testid="gp-payment">
       {phase.kind !== "failed" && phase.kind !== "qr" && (
-        <button type="button" className="gp-pay-button" data-testid="gp-pay-button" disabled={disabled || busy} onClick={pay}>
+        <button type="button" className="gp-pay-button" data-testid="gp-pay-button" disabled={disabled || busy} onClick={() => pay(false)}>
           {phase.kind === "starting" ? "Starting the payment…" : phase.kind === "redirecting" ? "Taking you to the payment page…" : label}
         </button>
       )}
@@ -173,7 +179,7 @@ export function GatewayPaymentButton(props: GatewayPaymentButtonProps) {
           <p className="gp-error" role="alert" data-testid="gp-payment-error">
             {phase.reason}
           </p>
-          <button type="button" className="gp-try-again" data-testid="gp-try-again" disabled={disabled} onClick={pay}>
+          <button type="button" className="gp-try-again" data-testid="gp-try-again" disabled={disabled} onClick={() => pay(true)}>
             Try again
           </button>
         </div>

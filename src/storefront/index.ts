@@ -23,7 +23,7 @@ export type CartLike = {
 export type SessionLike = { id: string; provider_id: string; status: string; data?: Record<string, unknown> | null; created_at?: string | Date | null }
 
 /** The parts of a Medusa store order the kit reads. */
-export type OrderLike = { id: string; status?: string; payment_status?: string; display_id?: number; [key: string]: unknown }
+export type OrderLike = { id: string; status?: string; payment_status?: string; display_id?: number }
 
 /** Medusa's answer to `POST /store/carts/:id/complete`. */
 export type CompleteCartResult =
@@ -268,6 +268,16 @@ function sessionsIn(answer: unknown): SessionLike[] {
   return a.payment_collection?.payment_sessions ?? a.cart?.payment_collection?.payment_sessions ?? a.payment_sessions ?? []
 }
 
+/** The cart's pending session with `providerId` that still has something for the shopper to do, before its expiry. */
+function reusableSession(cart: CartLike, providerId: string, now: Date): GatewayPayment | undefined {
+  const payment = readPayment(cart)
+  if (!payment || payment.providerId !== providerId || payment.state !== "pending" || payment.sessionStatus !== "pending") return undefined
+  if (payment.nextAction.type === "none") return undefined
+  // A minute's margin: the shopper still has to get to the page or scan the code.
+  if (payment.expiresAt && Date.parse(payment.expiresAt) - now.getTime() < 60_000) return undefined
+  return payment
+}
+
 export type StartedPayment = {
   payment: GatewayPayment
   /** Present when the order came first: the cart is already an order, the payment is still to be made. */
@@ -280,15 +290,26 @@ export type StartedPayment = {
  * completed here and the order returned with the payment. `data` is what the provider accepts from a
  * storefront (QFPay direct: `{ pay_type }`); anything else is refused by Medusa with a message.
  */
-export async function startPayment(client: CheckoutClient, cart: CartLike, providerId: string, opts: { data?: Record<string, string> } = {}): Promise<StartedPayment> {
+export async function startPayment(
+  client: CheckoutClient,
+  cart: CartLike,
+  providerId: string,
+  opts: { data?: Record<string, string>; reuse?: boolean; now?: () => Date } = {}
+): Promise<StartedPayment> {
   if (!isGatewayProvider(providerId)) throw new CheckoutError(`${providerId} is not one of this package's payment providers`)
-  let answer: unknown
-  try {
-    answer = await client.initiatePaymentSession(cart, { provider_id: providerId, ...(opts.data ? { data: opts.data } : {}) })
-  } catch (error) {
-    throw new CheckoutError(messageOf(error), error)
+  // A session the checkout already made (e.g. on "Continue to review") that can still be paid: using it spares
+  // a second gateway checkout (a new session makes Medusa delete this one, and the provider cancel it).
+  const existing = opts.reuse ? reusableSession(cart, providerId, opts.now?.() ?? new Date()) : undefined
+  let payment = existing
+  if (!payment) {
+    let answer: unknown
+    try {
+      answer = await client.initiatePaymentSession(cart, { provider_id: providerId, ...(opts.data ? { data: opts.data } : {}) })
+    } catch (error) {
+      throw new CheckoutError(messageOf(error), error)
+    }
+    payment = [...sessionsIn(answer)].reverse().map(readSession).find((p) => p?.providerId === providerId)
   }
-  let payment = [...sessionsIn(answer)].reverse().map(readSession).find((p) => p?.providerId === providerId)
   if (!payment) payment = readPayment(await client.retrieveCart(cart.id))
   if (!payment || payment.providerId !== providerId) throw new CheckoutError("The payment could not be started: Medusa returned no session for it.")
   if (payment.state === "failed") throw new CheckoutError(failureReason(payment))

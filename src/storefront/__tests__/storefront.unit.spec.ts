@@ -152,6 +152,25 @@ describe("starting a payment", () => {
     expect(s.calls).toEqual(['initiate pp_qfpay_qfpay-direct {"pay_type":"802001"}'])
   })
 
+  it("reuses the checkout's pending session when asked, while it can still be paid; otherwise starts a new one", async () => {
+    const now = () => new Date("2026-12-01T10:00:00Z")
+    const open = session({ data: { expires_at: "2026-12-01T10:30:00Z" } })
+    const s = store({ sessions: [open] })
+    expect((await startPayment(s.client, s.cart(), "pp_quantapay_quantapay", { reuse: true, now })).payment.sessionId).toBe("payses_1")
+    expect(s.calls).toEqual([])
+    // About to expire, another provider's, already paid, or not asked: a new session.
+    for (const [sessions, providerId, reuse] of [
+      [[session({ data: { expires_at: "2026-12-01T10:00:30Z" } })], "pp_quantapay_quantapay", true],
+      [[open], "pp_qbitpay_qbitpay", true],
+      [[session({ status: "authorized" })], "pp_quantapay_quantapay", true],
+      [[open], "pp_quantapay_quantapay", false],
+    ] as Array<[SessionLike[], string, boolean]>) {
+      const t = store({ sessions })
+      await startPayment(t.client, t.cart(), providerId, { reuse, now }).catch(() => undefined)
+      expect(t.calls[0]).toBe(`initiate ${providerId}`)
+    }
+  })
+
   it("completes the cart first when the registration places the order before the payment", async () => {
     const s = store({ sessions: [session({ data: { order_first: true } })], completions: [{ type: "order", order: { id: "order_1", payment_status: "awaiting" } }] })
     const started = await startPayment(s.client, s.cart(), "pp_quantapay_quantapay")
