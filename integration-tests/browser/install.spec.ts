@@ -35,6 +35,7 @@ const JOB_WORKFLOW = "job-medusa-payments-hk-crypto-reconcile"
 const ADMIN = { email: "install-test@example.com", password: "install-test-password" }
 
 const timings: Array<[string, number]> = []
+const suiteStarted = Date.now()
 async function timed<T>(what: string, fn: () => Promise<T> | T): Promise<T> {
   const started = Date.now()
   try {
@@ -210,11 +211,17 @@ let packed: PackResult
 
 beforeAll(async () => {
   packed = await timed("build and pack (or the cached tarball)", () => packPluginWithInfo())
+  startInstalls()
 })
 
-afterAll(() => {
-  const total = timings.reduce((sum, [, s]) => sum + s, 0)
-  process.stdout.write(`\n[install] timings (s):\n${timings.map(([w, s]) => `  ${String(s).padStart(7)}  ${w}`).join("\n")}\n  ${String(Math.round(total * 10) / 10).padStart(7)}  total\n`)
+afterAll(async () => {
+  // Stores whose tests did not run (a -t filter, a failure before them) are removed once their install ends.
+  for (const { work, log } of installs.values()) {
+    await log.catch(() => undefined)
+    if (!process.env.INSTALL_TEST_KEEP) fs.rmSync(work, { recursive: true, force: true })
+  }
+  const wall = Math.round((Date.now() - suiteStarted) / 100) / 10
+  process.stdout.write(`\n[install] timings (s; a store's install overlaps the tests of the one before):\n${timings.map(([w, s]) => `  ${String(s).padStart(7)}  ${w}`).join("\n")}\n  ${String(wall).padStart(7)}  the whole spec, wall clock\n`)
 })
 
 describe("the packed tarball", () => {
@@ -270,6 +277,75 @@ function execFileSyncQuiet(file: string, args: string[]) {
   return execFileSync(file, args, { stdio: ["ignore", "pipe", "pipe"] })
 }
 
+/** A store folder as Medusa's starter (medusa-starter-default) declares it, at exactly this version, plus the tarball. */
+function prepareStore(medusaVersion: string): { work: string; store: string } {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `medusa-install-${medusaVersion}-`))
+  const store = path.join(work, "store")
+  fs.mkdirSync(path.join(store, "src/api/admin/install-probe"), { recursive: true })
+  fs.mkdirSync(path.join(store, "src/lib"), { recursive: true })
+  fs.writeFileSync(
+    path.join(store, "package.json"),
+    JSON.stringify(
+      {
+        name: `install-store-${medusaVersion.replace(/\W/g, "-")}`,
+        private: true,
+        dependencies: {
+          "@medusajs/admin-sdk": medusaVersion,
+          "@medusajs/cli": medusaVersion,
+          "@medusajs/framework": medusaVersion,
+          "@medusajs/medusa": medusaVersion,
+          [PKG.name]: `file:${packed.tarball}`,
+        },
+        devDependencies: {
+          "@swc/core": devVersion("@swc/core"),
+          "@types/node": devVersion("@types/node"),
+          "@types/react": devVersion("@types/react"),
+          "ts-node": devVersion("ts-node"),
+          typescript: devVersion("typescript"),
+        },
+        // npm 11 runs a dependency's install script only when the project allows it.
+        allowScripts: { "@swc/core": true, esbuild: true, "@medusajs/telemetry": false, "msgpackr-extract": false, protobufjs: false },
+      },
+      null,
+      2
+    )
+  )
+  fs.writeFileSync(
+    path.join(store, "tsconfig.json"),
+    JSON.stringify(
+      {
+        compilerOptions: { target: "ES2021", module: "Node16", moduleResolution: "Node16", esModuleInterop: true, skipLibCheck: true, strict: true, jsx: "react-jsx", types: ["node"], outDir: "./.medusa/server" },
+        "ts-node": { swc: true },
+        include: ["medusa-config.ts", "src"],
+      },
+      null,
+      2
+    )
+  )
+  fs.writeFileSync(path.join(store, "medusa-config.ts"), storeConfig())
+  fs.writeFileSync(path.join(store, "src/api/admin/install-probe/route.ts"), PROBE_ROUTE)
+  fs.writeFileSync(path.join(store, "src/lib/payments.tsx"), TYPED_STORE_FILE)
+  return { work, store }
+}
+
+/**
+ * The stores' installs, one at a time in version order, each started as soon as the one before it is done:
+ * the next store installs while the tests of the one before run (the migrations, the boot, tsc).
+ */
+const installs = new Map<string, { work: string; store: string; log: Promise<string> }>()
+function startInstalls() {
+  let previous: Promise<unknown> = Promise.resolve()
+  for (const medusaVersion of VERSIONS) {
+    const { work, store } = prepareStore(medusaVersion)
+    // A real install: the registry (through npm's usual cache, which the stores and this repository share).
+    const log = previous.then(() =>
+      timed(`npm install (Medusa ${medusaVersion})`, () => sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], store, `npm install in the Medusa ${medusaVersion} store`))
+    )
+    previous = log.catch(() => undefined)
+    installs.set(medusaVersion, { work, store, log })
+  }
+}
+
 describe.each(VERSIONS)("a fresh Medusa %s store with the tarball installed from the registry", (medusaVersion) => {
   let work: string
   let store: string
@@ -281,58 +357,8 @@ describe.each(VERSIONS)("a fresh Medusa %s store with the tarball installed from
   const cli = () => [path.join(store, "node_modules/@medusajs/cli/cli.js")]
 
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), `medusa-install-${medusaVersion}-`))
-    store = path.join(work, "store")
-    fs.mkdirSync(path.join(store, "src/api/admin/install-probe"), { recursive: true })
-    fs.mkdirSync(path.join(store, "src/lib"), { recursive: true })
-    // As Medusa's starter (medusa-starter-default) declares it, at exactly this version, plus the tarball.
-    fs.writeFileSync(
-      path.join(store, "package.json"),
-      JSON.stringify(
-        {
-          name: `install-store-${medusaVersion.replace(/\W/g, "-")}`,
-          private: true,
-          dependencies: {
-            "@medusajs/admin-sdk": medusaVersion,
-            "@medusajs/cli": medusaVersion,
-            "@medusajs/framework": medusaVersion,
-            "@medusajs/medusa": medusaVersion,
-            [PKG.name]: `file:${packed.tarball}`,
-          },
-          devDependencies: {
-            "@swc/core": devVersion("@swc/core"),
-            "@types/node": devVersion("@types/node"),
-            "@types/react": devVersion("@types/react"),
-            "ts-node": devVersion("ts-node"),
-            typescript: devVersion("typescript"),
-          },
-          // npm 11 runs a dependency's install script only when the project allows it.
-          allowScripts: { "@swc/core": true, esbuild: true, "@medusajs/telemetry": false, "msgpackr-extract": false, protobufjs: false },
-        },
-        null,
-        2
-      )
-    )
-    fs.writeFileSync(
-      path.join(store, "tsconfig.json"),
-      JSON.stringify(
-        {
-          compilerOptions: { target: "ES2021", module: "Node16", moduleResolution: "Node16", esModuleInterop: true, skipLibCheck: true, strict: true, jsx: "react-jsx", types: ["node"], outDir: "./.medusa/server" },
-          "ts-node": { swc: true },
-          include: ["medusa-config.ts", "src"],
-        },
-        null,
-        2
-      )
-    )
-    fs.writeFileSync(path.join(store, "medusa-config.ts"), storeConfig())
-    fs.writeFileSync(path.join(store, "src/api/admin/install-probe/route.ts"), PROBE_ROUTE)
-    fs.writeFileSync(path.join(store, "src/lib/payments.tsx"), TYPED_STORE_FILE)
-
-    // A real install: the registry (through npm's usual cache, which the two stores and this repository share).
-    const log = await timed(`npm install (Medusa ${medusaVersion})`, () =>
-      sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], store, `npm install in the Medusa ${medusaVersion} store`)
-    )
+    ;({ work, store } = installs.get(medusaVersion)!)
+    const log = await installs.get(medusaVersion)!.log
     fs.writeFileSync(path.join(work, "npm-install.log"), log)
     expect(log).not.toMatch(/ERESOLVE/)
     // npm would warn about a peer range our package states that the store does not meet.
