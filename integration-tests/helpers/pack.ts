@@ -133,6 +133,16 @@ async function withLock<T>(dir: string, fn: () => Promise<T> | T): Promise<T> {
   }
 }
 
+/** Keeps the cache to the last few builds (a tarball per snapshot of the sources adds up over a day of edits). */
+function prune(keep: string, max = 8) {
+  const builds = fs
+    .readdirSync(CACHE, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && /^[0-9a-f]{16}$/.test(e.name) && path.join(CACHE, e.name) !== keep)
+    .map((e) => ({ dir: path.join(CACHE, e.name), at: fs.statSync(path.join(CACHE, e.name)).mtimeMs }))
+    .sort((a, b) => b.at - a.at)
+  for (const { dir } of builds.slice(max - 1)) fs.rmSync(dir, { recursive: true, force: true })
+}
+
 async function buildAndPack(): Promise<PackResult> {
   fs.mkdirSync(CACHE, { recursive: true })
   const stage = fs.mkdtempSync(path.join(CACHE, "stage-"))
@@ -159,6 +169,7 @@ async function buildAndPack(): Promise<PackResult> {
       const tarball = path.join(dir, packed[0].filename)
       const seconds = Math.round((Date.now() - started) / 100) / 10
       process.stdout.write(`\n[pack] built and packed ${path.basename(tarball)} (${key}) in ${seconds} s\n`)
+      prune(dir)
       return { tarball, files: tarballFiles(tarball), seconds }
     })
   } finally {
