@@ -468,7 +468,9 @@ export async function handleReturn(client: CheckoutClient, cartId: string, url: 
   const back = readReturnUrl(url)
   const attempts = Math.max(1, opts.attempts ?? (back.failed ? 1 : 4))
   let message = ""
+  let cart: CartLike | undefined
   for (let i = 0; i < attempts; i++) {
+    cart = undefined
     if (i > 0 && !(await pause((opts.delayMs ?? 1500) * i, opts.signal))) break
     try {
       const done = await client.completeCart(cartId)
@@ -478,16 +480,14 @@ export async function handleReturn(client: CheckoutClient, cartId: string, url: 
       message = messageOf(error)
     }
     // A failure reported by the gateway will not turn into a payment: stop asking.
-    const payment = await client.retrieveCart(cartId).then((c) => readPayment(c, back.sessionId), () => undefined)
+    cart = await client.retrieveCart(cartId).catch(() => undefined)
+    const payment = readPayment(cart, back.sessionId)
     if (payment?.state === "failed") return { type: "failed", reason: failureReason(payment), providerId: payment.providerId, payment }
   }
-  let payment: GatewayPayment | undefined
-  try {
-    const cart = await client.retrieveCart(cartId)
-    payment = readPayment(cart, back.sessionId) ?? readPayment(cart)
-  } catch {
-    // Keep Medusa's message.
-  }
+  // The last attempt's reading is still current: the cart is read again only when there was none (a wait
+  // cut short, or a read that failed). Medusa's message is kept when it cannot be read.
+  if (!cart) cart = await client.retrieveCart(cartId).catch(() => undefined)
+  const payment = readPayment(cart, back.sessionId) ?? readPayment(cart)
   if (back.failed || payment?.state === "failed") {
     return { type: "failed", reason: payment?.lastError ? failureReason(payment) : "The payment was cancelled or did not go through.", providerId: payment?.providerId ?? null, payment }
   }

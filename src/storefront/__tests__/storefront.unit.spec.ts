@@ -278,6 +278,8 @@ describe("the return page", () => {
     const outcome = await handleReturn(s.client, "cart_1", "/checkout/return?session_id=payses_1", { attempts: 3, delayMs: 10 })
     expect(outcome).toMatchObject({ type: "pending", reason: expect.stringContaining("not been confirmed yet") })
     expect(s.calls.filter((c) => c === "complete")).toHaveLength(3)
+    // One reading of the cart per attempt; the last one also decides the answer.
+    expect(s.calls.filter((c) => c === "retrieve")).toHaveLength(3)
   })
 })
 
