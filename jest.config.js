@@ -43,4 +43,7 @@ const projects = {
 }
 
 const type = process.env.TEST_TYPE
-module.exports = type && projects[type] ? projects[type] : { projects: [projects.unit, projects.integration] }
+// A failing test's message is repeated at the end of the run (jest does that only past 20 suites), so the
+// tail of a long CI log says what failed.
+const reporters = [["default", { summaryThreshold: 0 }]]
+module.exports = type && projects[type] ? { ...projects[type], reporters } : { projects: [projects.unit, projects.integration], reporters }

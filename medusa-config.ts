@@ -145,6 +145,8 @@ module.exports = defineConfig({
           },
           { resolve: "./src/providers/quantapay", id: "quantapay", options: defined(quantapayOptions) },
           { resolve: "./src/providers/qbitpay", id: "qbitpay", options: defined(qbitpayOptions) },
+          // `npm run bench` only: Medusa's system provider, captured at once (the floor for a captured payment).
+          ...(process.env.BENCH_CAPTURED_PROVIDER === "true" ? [{ resolve: "./bench/captured-provider", id: "captured" }] : []),
         ],
       },
     },

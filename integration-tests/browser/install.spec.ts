@@ -7,6 +7,7 @@ import axios from "axios"
 import { Client } from "pg"
 import { freePort } from "../../scripts/database"
 import { packPluginWithInfo, type PackResult } from "../helpers/pack"
+import { storeConfigSource } from "../helpers/store-config"
 import { eventually, TEST_DATABASE_URL } from "./helpers"
 
 /**
@@ -107,50 +108,17 @@ const isRelative = (s: string) => s.startsWith(".") || s.startsWith("/")
 const packageName = (s: string) => (s.startsWith("@") ? s.split("/").slice(0, 2).join("/") : s.split("/")[0])
 
 /** The store's medusa-config.ts: the README's install section, with the admin off (packed-plugin.spec.ts checks the dashboard). */
-function storeConfig(): string {
-  return `import { defineConfig, Modules } from "@medusajs/framework/utils"
-
-module.exports = defineConfig({
-  projectConfig: {
-    databaseUrl: process.env.DATABASE_URL,
-    http: {
-      storeCors: process.env.STORE_CORS!,
-      adminCors: process.env.ADMIN_CORS!,
-      authCors: process.env.AUTH_CORS!,
-      jwtSecret: "install-store-jwt-secret",
-      cookieSecret: "install-store-cookie-secret",
-    },
-  },
-  admin: { disable: true },
-  plugins: [{ resolve: "${PKG.name}", options: {} }],
-  modules: [
-    {
-      resolve: "@medusajs/medusa/payment",
-      key: Modules.PAYMENT,
-      options: {
-        providers: [
-          {
-            resolve: "${PKG.name}/providers/qfpay",
-            id: "qfpay",
-            options: { appCode: "INSTALLAPPCODE", clientKey: "install-store-client-key", baseUrl: "http://localhost:9", notifyUrl: "http://localhost/hooks/payment/qfpay_qfpay", returnUrl: "http://localhost/return", failedUrl: "http://localhost/return?failed=1" },
-          },
-          {
-            resolve: "${PKG.name}/providers/quantapay",
-            id: "quantapay",
-            options: { apiKey: "install-quantapay-key", webhookSecret: "install-quantapay-secret", baseUrl: "http://localhost:9" },
-          },
-          {
-            resolve: "${PKG.name}/providers/qbitpay",
-            id: "qbitpay",
-            options: { apiKey: "install-qbitpay-key", baseUrl: "http://localhost:9", webhookUrl: "http://localhost/hooks/payment/qbitpay_qbitpay", redirectUrl: "http://localhost/return" },
-          },
-        ],
-      },
-    },
-  ],
-})
-`
-}
+const storeConfig = () =>
+  storeConfigSource({
+    pkg: PKG.name,
+    name: "install-store",
+    adminDisabled: true,
+    providers: [
+      { provider: "qfpay", id: "qfpay", options: { appCode: "INSTALLAPPCODE", clientKey: "install-store-client-key", baseUrl: "http://localhost:9", notifyUrl: "http://localhost/hooks/payment/qfpay_qfpay", returnUrl: "http://localhost/return", failedUrl: "http://localhost/return?failed=1" } },
+      { provider: "quantapay", id: "quantapay", options: { apiKey: "install-quantapay-key", webhookSecret: "install-quantapay-secret", baseUrl: "http://localhost:9" } },
+      { provider: "qbitpay", id: "qbitpay", options: { apiKey: "install-qbitpay-key", baseUrl: "http://localhost:9", webhookUrl: "http://localhost/hooks/payment/qbitpay_qbitpay", redirectUrl: "http://localhost/return" } },
+    ],
+  })
 
 /** A store route that reports, from the running server's container, what Medusa loaded of the plugin. */
 const PROBE_ROUTE = `import type { MedusaRequest, MedusaResponse } from "@medusajs/framework/http"

@@ -10,6 +10,7 @@ import { startQfpaySimulator, type QfpaySimulator } from "../../sandbox/qfpay/se
 import { freePort } from "../../scripts/database"
 import { demoShopper, type Seeded } from "../helpers/demo-shop"
 import { packPluginWithInfo } from "../helpers/pack"
+import { storeConfigSource } from "../helpers/store-config"
 import { byTestId, eventually, launchChromium, loginToDashboard, shot, TEST_DATABASE_URL } from "./helpers"
 
 jest.setTimeout(900_000)
@@ -46,54 +47,18 @@ function run(args: string[], cwd: string, what: string, extraEnv: NodeJS.Process
 const medusaCli = (store: string) => [process.execPath, path.join(store, "node_modules/@medusajs/cli/cli.js")]
 
 /** The store's medusa-config.ts: the README's install section, pointed at the simulator. */
-function storeConfig(): string {
-  return `import { defineConfig, Modules } from "@medusajs/framework/utils"
-
-module.exports = defineConfig({
-  projectConfig: {
-    databaseUrl: process.env.DATABASE_URL,
-    http: {
-      storeCors: process.env.STORE_CORS!,
-      adminCors: process.env.ADMIN_CORS!,
-      authCors: process.env.AUTH_CORS!,
-      jwtSecret: "packed-store-jwt-secret",
-      cookieSecret: "packed-store-cookie-secret",
-    },
-  },
-  plugins: [{ resolve: "${PKG.name}", options: {} }],
-  modules: [
-    {
-      resolve: "@medusajs/medusa/payment",
-      key: Modules.PAYMENT,
-      options: {
-        providers: [
-          {
-            resolve: "${PKG.name}/providers/qfpay",
-            id: "qfpay",
-            options: { appCode: process.env.QFPAY_APP_CODE, clientKey: process.env.QFPAY_CLIENT_KEY, baseUrl: process.env.QFPAY_BASE_URL, notifyUrl: process.env.QFPAY_NOTIFY_URL, returnUrl: "http://localhost/return", failedUrl: "http://localhost/return?failed=1" },
-          },
-          {
-            resolve: "${PKG.name}/providers/qfpay",
-            id: "qfpay-direct",
-            options: { mode: "direct", appCode: process.env.QFPAY_APP_CODE, clientKey: process.env.QFPAY_CLIENT_KEY, baseUrl: process.env.QFPAY_BASE_URL, notifyUrl: process.env.QFPAY_NOTIFY_URL },
-          },
-          {
-            resolve: "${PKG.name}/providers/quantapay",
-            id: "quantapay",
-            options: { apiKey: "packed-quantapay-key", webhookSecret: "packed-quantapay-secret", baseUrl: "http://localhost:9" },
-          },
-          {
-            resolve: "${PKG.name}/providers/qbitpay",
-            id: "qbitpay",
-            options: { apiKey: "packed-qbitpay-key", baseUrl: "http://localhost:9", webhookUrl: "http://localhost/hooks/payment/qbitpay_qbitpay", redirectUrl: "http://localhost/return" },
-          },
-        ],
-      },
-    },
-  ],
-})
-`
-}
+const QFPAY_FROM_ENV = { appCode: { env: "QFPAY_APP_CODE" }, clientKey: { env: "QFPAY_CLIENT_KEY" }, baseUrl: { env: "QFPAY_BASE_URL" }, notifyUrl: { env: "QFPAY_NOTIFY_URL" } }
+const storeConfig = () =>
+  storeConfigSource({
+    pkg: PKG.name,
+    name: "packed-store",
+    providers: [
+      { provider: "qfpay", id: "qfpay", options: { ...QFPAY_FROM_ENV, returnUrl: "http://localhost/return", failedUrl: "http://localhost/return?failed=1" } },
+      { provider: "qfpay", id: "qfpay-direct", options: { mode: "direct", ...QFPAY_FROM_ENV } },
+      { provider: "quantapay", id: "quantapay", options: { apiKey: "packed-quantapay-key", webhookSecret: "packed-quantapay-secret", baseUrl: "http://localhost:9" } },
+      { provider: "qbitpay", id: "qbitpay", options: { apiKey: "packed-qbitpay-key", baseUrl: "http://localhost:9", webhookUrl: "http://localhost/hooks/payment/qbitpay_qbitpay", redirectUrl: "http://localhost/return" } },
+    ],
+  })
 
 /** The store's node_modules: hard links of this repository's (the same Medusa 2.21 packages), without this package. */
 function linkNodeModules(target: string) {

@@ -203,13 +203,27 @@ shopSuite<DemoSeedResult>({
         const { session, orderId } = await orderFirst(QBITPAY)
         const placed = await adminOrder(orderId)
         await axios.post(`${gateways().qbitpay.url}/__sim/charges/${session.data.gateway_reference}/expire`, {})
-        const canceled = await waitFor("the order canceled", async () => {
-          const o = await adminOrder(orderId)
-          return o.status === "canceled" && o
-        })
-        expect(canceled.metadata.payment).toMatchObject({ state: "payment_canceled" })
+        // The webhook's processing cancels the order, then notes it on the order and in the ledger: the
+        // ledger's resolution is written last.
+        await waitFor("the attempt resolved", async () => (await attemptOf(session)).resolution === "order_canceled")
+        const canceled = await adminOrder(orderId)
+        expect(canceled.status).toBe("canceled")
+        expect(canceled.metadata.payment).toMatchObject({ state: "payment_canceled", action: "order canceled, reservations released" })
         expect(await reservationsOf(placed)).toHaveLength(0)
         expect(await attemptOf(session)).toMatchObject({ resolution: "order_canceled", attention: "unpaid_order_canceled" })
+      })
+
+      it("an order canceled before its note was written (a run stopped halfway, or staff) is noted by the next run", async () => {
+        const { session, orderId } = await orderFirst(QBITPAY)
+        // Canceled with its payment still open, as a run that crashed right after the cancellation leaves it.
+        await api.post(`/admin/orders/${orderId}/cancel`, {}, admin())
+        expect((await adminOrder(orderId)).metadata?.payment).toBeUndefined()
+        await axios.post(`${gateways().qbitpay.url}/__sim/charges/${session.data.gateway_reference}/expire`, {})
+        await waitFor("the attempt resolved", async () => (await attemptOf(session)).resolution === "order_canceled")
+        const noted = await adminOrder(orderId)
+        expect(noted.status).toBe("canceled")
+        expect(noted.metadata.payment).toMatchObject({ state: "payment_canceled", action: "order canceled, reservations released", merchant_order_id: session.data.merchant_order_id })
+        expect(await attemptOf(session)).toMatchObject({ attention: "unpaid_order_canceled" })
       })
     })
 

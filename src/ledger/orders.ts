@@ -38,18 +38,21 @@ export async function settleUnpaidOrder(container: MedusaContainer, registration
   if (!session || provider.readSessionData(session.data)?.merchant_order_id !== attempt.merchant_order_id) return undefined
   const cartId = attempt.cart_id ?? (await cartIdOfCollection(container, session.payment_collection_id))
   const order = cartId ? await orderOfCart(container, cartId) : undefined
-  if (!order || order.status === "canceled") return undefined
+  if (!order) return undefined
 
   const reason = provider.readSessionData(session.data)?.last_error ?? `the payment ${attempt.status}`
   const note = { state: `payment_${attempt.status}`, at: new Date().toISOString(), note: `No payment arrived: ${reason}.`, merchant_order_id: attempt.merchant_order_id }
   const orders = container.resolve(Modules.ORDER) as unknown as { updateOrders(id: string, data: Record<string, unknown>): Promise<unknown> }
   if (policy.expiredOrders === "cancel") {
-    await container.resolve(Modules.WORKFLOW_ENGINE).run(CANCEL_ORDER_WORKFLOW, { input: { order_id: order.id } })
+    // Canceled, then noted on the order and in the ledger. A run that stopped in between (a crash, a lost
+    // lock) is finished by the next one: the order is found canceled and only the notes are written.
+    if (order.status !== "canceled") await container.resolve(Modules.WORKFLOW_ENGINE).run(CANCEL_ORDER_WORKFLOW, { input: { order_id: order.id } })
     await orders.updateOrders(order.id, { metadata: { ...(order.metadata ?? {}), payment: { ...note, action: "order canceled, reservations released" } } })
     await ledger.updatePaymentAttempts({ id: attempt.id, resolution: "order_canceled", attention: "unpaid_order_canceled" } as never)
     logger.warn(`${registration.providerId}: order ${order.id} was placed before its payment, which ${attempt.status}; the order is canceled (${reason})`)
     return "order canceled"
   }
+  if (order.status === "canceled") return undefined
   await orders.updateOrders(order.id, { metadata: { ...(order.metadata ?? {}), payment: { ...note, action: "kept for the merchant" } } })
   await ledger.updatePaymentAttempts({ id: attempt.id, resolution: "order_kept", attention: "unpaid_order" } as never)
   logger.warn(`${registration.providerId}: order ${order.id} was placed before its payment, which ${attempt.status}; kept for you to decide (${reason})`)
