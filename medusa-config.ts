@@ -1,4 +1,5 @@
 import { defineConfig, loadEnv, Modules } from "@medusajs/framework/utils"
+import path from "node:path"
 
 loadEnv(process.env.NODE_ENV || "development", process.cwd())
 
@@ -146,7 +147,8 @@ module.exports = defineConfig({
           { resolve: "./src/providers/quantapay", id: "quantapay", options: defined(quantapayOptions) },
           { resolve: "./src/providers/qbitpay", id: "qbitpay", options: defined(qbitpayOptions) },
           // `npm run bench` only: Medusa's system provider, captured at once (the floor for a captured payment).
-          ...(process.env.BENCH_CAPTURED_PROVIDER === "true" ? [{ resolve: "./bench/captured-provider", id: "captured" }] : []),
+          // An absolute path: Medusa resolves "./x" under src/.
+          ...(process.env.BENCH_CAPTURED_PROVIDER === "true" ? [{ resolve: path.join(__dirname, "bench", "captured-provider"), id: "captured" }] : []),
         ],
       },
     },

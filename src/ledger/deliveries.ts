@@ -37,7 +37,9 @@ export function eventFromStore(stored: Record<string, unknown>): GatewayEvent {
   return { ...(stored as unknown as GatewayEvent), amountMinor: typeof amount === "string" && /^\d+$/.test(amount) ? BigInt(amount) : null }
 }
 
-export type Recorded = { delivery: DeliveryRow; duplicate: boolean }
+/** What the webhook route needs of a recorded delivery to answer and to decide whether to process it. */
+export type RecordedDelivery = Pick<DeliveryRow, "id" | "status">
+export type Recorded = { delivery: RecordedDelivery; duplicate: boolean }
 
 /**
  * Writes a delivery before the gateway is answered: verified ones keyed by what happened (the gateway's
@@ -62,24 +64,26 @@ export async function recordDelivery(ledger: Ledger, providerId: string, reading
     received_at: now,
     processed_at: reading.ok ? null : now,
   })
-  settledDeliveries.remember(delivery as unknown as DeliveryRow)
-  return { delivery: delivery as unknown as DeliveryRow, duplicate }
+  const row = delivery as unknown as DeliveryRow
+  settledDeliveries.remember(row)
+  return { delivery: { id: row.id, status: row.status }, duplicate }
 }
 
 /**
  * Deliveries whose processing is over (processed or ignored: a status that never changes again), kept in
- * this process, so a gateway retrying them is answered without a database round trip. Bounded: the oldest
- * are forgotten first, and a forgotten one is simply looked up again.
+ * this process, so a gateway retrying them is answered without a database round trip. Only the id and
+ * status are kept (not the event), so the memory is small and fixed per entry. Bounded: the oldest are
+ * forgotten first, and a forgotten one is simply looked up again.
  */
 export const settledDeliveries = (() => {
   const LIMIT = 20_000
-  const rows = new Map<string, DeliveryRow>()
+  const rows = new Map<string, RecordedDelivery>()
   const name = (providerId: string, key: string) => `${providerId}\u0000${key}`
   return {
     get: (providerId: string, key: string) => rows.get(name(providerId, key)),
-    remember(row: DeliveryRow) {
+    remember(row: Pick<DeliveryRow, "id" | "status" | "provider_id" | "delivery_key">) {
       if (row.status !== "processed" && row.status !== "ignored") return
-      rows.set(name(row.provider_id, row.delivery_key), row)
+      rows.set(name(row.provider_id, row.delivery_key), { id: row.id, status: row.status })
       if (rows.size > LIMIT) rows.delete(rows.keys().next().value as string)
     },
     clear: () => rows.clear(),
