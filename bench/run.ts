@@ -128,6 +128,11 @@ function machine() {
   return { cpus: os.cpus().length, cpu_model: os.cpus()[0]?.model, memory_gib: +(os.totalmem() / 2 ** 30).toFixed(1), load_average: { one, five, fifteen }, node: process.version }
 }
 
+/** The live heap (MB, as V8 prints it) after each major GC, from the instance's --trace-gc lines, oldest first. */
+function majorGcs(log: string): number[] {
+  return [...log.matchAll(/Mark-Compact[^\n]*?[\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/g)].map((m) => Number(m[1]))
+}
+
 /** The two floors measured beside our registrations (Medusa's system provider, and it captured at once). */
 const isFloor = (variant: string) => variant.startsWith("system") || variant.startsWith("captured")
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
@@ -144,7 +149,14 @@ async function main() {
       redis: SETTINGS.shape === "production",
       // Webhooks are processed 2 s after receipt: longer than a cart completion, as Medusa's default 5 s is (so
       // the shopper's completion goes first, as in a store), and short enough to wait for between checkouts.
-      env: { PAYMENT_WEBHOOK_DELAY_MS: process.env.BENCH_WEBHOOK_DELAY_MS || "2000", LOG_LEVEL: "warn", BENCH_CAPTURED_PROVIDER: "true" },
+      env: {
+        PAYMENT_WEBHOOK_DELAY_MS: process.env.BENCH_WEBHOOK_DELAY_MS || "2000",
+        LOG_LEVEL: "warn",
+        BENCH_CAPTURED_PROVIDER: "true",
+      },
+      // Each GC logged with the heap before and after: the live heap after major GCs tells a leak (it
+      // climbs) from V8 keeping a larger heap after a burst (RSS up, the live heap flat).
+      nodeArgs: ["--trace-gc"],
       log,
     })
     const medusa = cluster.http[0]
@@ -200,6 +212,7 @@ async function main() {
     }
     const count = SETTINGS.rate * SETTINGS.stormSeconds
     const rssStart = processGroupRss(medusa.process!.pid!)
+    const majorGcsBefore = majorGcs(medusa.logText())
     let rssMax = rssStart
     const storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }> = []
     for (const [gateway, session] of Object.entries(sessions) as Array<[keyof typeof sessions, any]>) {
@@ -243,7 +256,13 @@ async function main() {
     await deliveriesSettled(cluster)
     await new Promise((r) => setTimeout(r, 5000))
     const rssAfter = processGroupRss(medusa.process!.pid!)
+    const gcsDuring = majorGcs(medusa.logText()).slice(majorGcsBefore.length)
     const memory = {
+      // MiB live after a major GC: the last one before the storms, the largest and the last one after.
+      live_heap_mib_before: majorGcsBefore.at(-1),
+      live_heap_mib_max: gcsDuring.length ? Math.max(...gcsDuring) : undefined,
+      live_heap_mib_last: gcsDuring.at(-1),
+      major_gcs: gcsDuring.length,
       webhooks: storms.reduce((n, s) => n + s.sent, 0),
       rss_mib_start: +(rssStart / 2 ** 20).toFixed(1),
       rss_mib_max: +(rssMax / 2 ** 20).toFixed(1),
@@ -281,7 +300,7 @@ function printReport(report: {
   machine: ReturnType<typeof machine>
   checkouts: Array<{ variant: string; session_ms: Summary; completion_ms: Summary; checkout_ms: Summary; completion_ratio: Ratio; checkout_ratio: Ratio; completion_ratio_captured: Ratio; completion_ms_over_captured: number; gateway_calls_per_checkout: Record<string, number> }>
   storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }>
-  memory: Record<string, number>
+  memory: { webhooks: number; rss_mib_start: number; rss_mib_max: number; rss_mib_after: number; growth_during: number; growth_after: number; live_heap_mib_before?: number; live_heap_mib_max?: number; live_heap_mib_last?: number; major_gcs: number }
   clients: ClientResult[]
 }) {
   const out: string[] = []
@@ -315,6 +334,7 @@ function printReport(report: {
   }
   const m = report.memory
   out.push("", `Memory of Medusa over ${m.webhooks} webhooks: RSS ${m.rss_mib_start} MiB at start, ${m.rss_mib_max} max, ${m.rss_mib_after} after (growth ${fmt(m.growth_during * 100)}% during, ${fmt(m.growth_after * 100)}% after) ${mark(m.growth_during < TARGETS.rssGrowth && m.growth_after < TARGETS.rssGrowth)}`)
+  out.push(`  live heap after a major GC: ${m.live_heap_mib_before ?? "-"} MB before the storms; ${m.major_gcs} major GCs during and after them, the largest ${m.live_heap_mib_max ?? "-"} MB, the last ${m.live_heap_mib_last ?? "-"} MB`)
   out.push("", `Clients against a bare keep-alive axios call to the same endpoint (${SETTINGS.clientCalls} alternating calls each, QFPay 180; paced under each gateway's rate limit; ms)`)
   for (const c of report.clients) {
     out.push(`  ${c.client.padEnd(34)} client p50 ${fmt(c.client_ms.median, 2)}  bare p50 ${fmt(c.bare_ms.median, 2)}  ratio ${fmtRatio(c.ratio)} ${mark(c.ratio.ratio <= TARGETS.clientRatio)}`)
