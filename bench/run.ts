@@ -13,7 +13,8 @@
  *   4. Each provider's HTTP client against a bare keep-alive axios call to the same endpoint.
  *
  * Settings (environment): BENCH_ROUNDS (checkout rounds, default 30), BENCH_RATE (webhooks per second, 200),
- * BENCH_STORM_SECONDS (per route and kind, 10), BENCH_CLIENT_CALLS (500), BENCH_OUT (the JSON file).
+ * BENCH_STORM_SECONDS (per route and kind, 10), BENCH_CLIENT_CALLS (500), BENCH_OUT (the JSON file),
+ * BENCH_PROFILE_DIR (write a V8 CPU profile of each Medusa instance there, for finding where time goes).
  */
 import fs from "node:fs"
 import os from "node:os"
@@ -134,6 +135,8 @@ function majorGcs(log: string): number[] {
   return [...log.matchAll(/Mark-Compact[^\n]*?[\d.]+ \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB/g)].map((m) => Number(m[1]))
 }
 
+type StormRow = StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number; processed_during_storm?: number }
+
 /** The two floors measured beside our registrations (Medusa's system provider, and it captured at once). */
 const isFloor = (variant: string) => variant.startsWith("system") || variant.startsWith("captured")
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
@@ -157,7 +160,7 @@ async function main() {
       },
       // Each GC logged with the heap before and after: the live heap after major GCs tells a leak (it
       // climbs) from V8 keeping a larger heap after a burst (RSS up, the live heap flat).
-      nodeArgs: ["--trace-gc"],
+      nodeArgs: ["--trace-gc", ...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [])],
       log,
     })
     const medusa = cluster.http[0]
@@ -212,10 +215,20 @@ async function main() {
       qbitpay: lastSession.get("Qbit Pay").session,
     }
     const count = SETTINGS.rate * SETTINGS.stormSeconds
+    // A warm-up pass first, one second of each kind on each route, not measured: a store's routes are warm
+    // (optimised code, a full connection pool) when a gateway's backlog arrives, and the first storm should
+    // not pay for all of that alone.
+    for (const [gateway, session] of Object.entries(sessions) as Array<[keyof typeof sessions, any]>) {
+      const genuine = webhookOf(cluster.gateways, session)
+      for (const deliveries of [firstDeliveries(gateway, genuine, SETTINGS.rate, CREDENTIALS, "warm"), Array.from({ length: SETTINGS.rate }, () => genuine), invalidDeliveries(genuine, SETTINGS.rate, "warm")]) {
+        await stormRoute(`${medusa.url}/hooks/payment/${genuine.provider}`, deliveries, SETTINGS.rate, () => {})
+        await deliveriesSettled(cluster)
+      }
+    }
     const rssStart = processGroupRss(medusa.process!.pid!)
     const majorGcsBefore = majorGcs(medusa.logText())
     let rssMax = rssStart
-    const storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }> = []
+    const storms: StormRow[] = []
     for (const [gateway, session] of Object.entries(sessions) as Array<[keyof typeof sessions, any]>) {
       const genuine = webhookOf(cluster.gateways, session)
       const kinds: Array<[string, Delivery[]]> = [
@@ -231,15 +244,23 @@ async function main() {
         const rssBefore = processGroupRss(medusa.process!.pid!)
         const cpuBefore = cpuSeconds(medusa.process!.pid!)
         const workerCpuBefore = workerCpu()
+        const stormStarted = new Date()
         const result = await stormRoute(`${medusa.url}/hooks/payment/${genuine.provider}`, deliveries, SETTINGS.rate, () => {
           rssMax = Math.max(rssMax, processGroupRss(medusa.process!.pid!))
         })
         result.cpu_seconds = +(cpuSeconds(medusa.process!.pid!) - cpuBefore).toFixed(2)
         // What the ledger holds afterwards: first deliveries each a new verified row, the others none.
         result.recorded_verified = (await verified()) - verifiedBefore
+        // How many of this storm's deliveries were processed while it was still arriving: the process that
+        // answers holds its processing back during a burst (a worker does not need to).
+        const [during] = await cluster.sql<{ n: string }>(
+          "select count(*) as n from payment_ledger_delivery where provider_id = $1 and verified and received_at >= $2 and processed_at <= $3",
+          [`pp_${genuine.provider}`, stormStarted, new Date()]
+        )
+        const processedDuring = kind === "first" ? { processed_during_storm: Number(during.n) } : {}
         await deliveriesSettled(cluster)
         const workerSeconds = worker ? { worker_cpu_seconds: +(workerCpu() - workerCpuBefore).toFixed(2) } : {}
-        storms.push({ route: genuine.provider, kind, ...result, ...workerSeconds, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
+        storms.push({ route: genuine.provider, kind, ...result, ...workerSeconds, ...processedDuring, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
         log(`${genuine.provider} ${kind}: p50 ${fmt(result.latency_ms.median)} ms, p99 ${fmt(result.latency_ms.p99)} ms, errors ${result.errors}`)
       }
     }
@@ -300,7 +321,7 @@ async function main() {
 function printReport(report: {
   machine: ReturnType<typeof machine>
   checkouts: Array<{ variant: string; session_ms: Summary; completion_ms: Summary; checkout_ms: Summary; completion_ratio: Ratio; checkout_ratio: Ratio; completion_ratio_captured: Ratio; completion_ms_over_captured: number; gateway_calls_per_checkout: Record<string, number> }>
-  storms: Array<StormResult & { route: string; kind: string; rss_mib_before?: number; rss_mib_after?: number; worker_cpu_seconds?: number }>
+  storms: StormRow[]
   memory: { webhooks: number; rss_mib_start: number; rss_mib_max: number; rss_mib_after: number; growth_during: number; growth_after: number; live_heap_mib_before?: number; live_heap_mib_max?: number; live_heap_mib_last?: number; major_gcs: number }
   clients: ClientResult[]
 }) {
@@ -330,7 +351,7 @@ function printReport(report: {
   out.push("", `Webhook routes at ${SETTINGS.rate}/s for ${SETTINGS.stormSeconds} s each (ms from the scheduled send; target p99 < ${TARGETS.webhookP99Ms} ms, 0 errors; CPU is the answering instance's during the storm (in the demo shape, with the processing that ran meanwhile); the last row is Medusa's own route, for the floor)`)
   for (const s of report.storms) {
     out.push(
-      `  ${s.route.padEnd(20)} ${s.kind.padEnd(9)} sent ${String(s.sent).padStart(5)}  p50 ${fmt(s.latency_ms.median).padStart(6)}  p99 ${fmt(s.latency_ms.p99).padStart(7)}  max ${fmt(s.latency_ms.max).padStart(7)}  errors ${s.errors}  new verified rows ${s.recorded_verified}  statuses ${JSON.stringify(s.statuses)}  cpu ${s.cpu_seconds} s = ${fmt((s.cpu_seconds * 1000) / s.sent, 2)} ms a delivery${s.worker_cpu_seconds !== undefined ? ` (worker ${s.worker_cpu_seconds} s)` : ""}  rss ${s.rss_mib_before ?? "-"}->${s.rss_mib_after ?? "-"} MiB  ${mark(s.latency_ms.p99 < TARGETS.webhookP99Ms && s.errors === 0)}`
+      `  ${s.route.padEnd(20)} ${s.kind.padEnd(9)} sent ${String(s.sent).padStart(5)}  p50 ${fmt(s.latency_ms.median).padStart(6)}  p99 ${fmt(s.latency_ms.p99).padStart(7)}  max ${fmt(s.latency_ms.max).padStart(7)}  errors ${s.errors}  new verified rows ${s.recorded_verified}  statuses ${JSON.stringify(s.statuses)}  cpu ${s.cpu_seconds} s = ${fmt((s.cpu_seconds * 1000) / s.sent, 2)} ms a delivery${s.worker_cpu_seconds !== undefined ? ` (worker ${s.worker_cpu_seconds} s)` : ""}${s.processed_during_storm !== undefined ? `  processed during the storm ${s.processed_during_storm}` : ""}  rss ${s.rss_mib_before ?? "-"}->${s.rss_mib_after ?? "-"} MiB  ${mark(s.latency_ms.p99 < TARGETS.webhookP99Ms && s.errors === 0)}`
     )
   }
   const m = report.memory

@@ -15,8 +15,8 @@ function replaceToken(body: string, value: string, next: string): string {
   return body.replace(new RegExp(`(:\\s*"?)${escaped}("?)`, "g"), `$1${next}$2`)
 }
 
-export function firstDeliveries(gateway: "qfpay" | "quantapay" | "qbitpay", genuine: Delivery, count: number, credentials: Credentials): Delivery[] {
-  const run = Date.now().toString(36)
+export function firstDeliveries(gateway: "qfpay" | "quantapay" | "qbitpay", genuine: Delivery, count: number, credentials: Credentials, prefix = ""): Delivery[] {
+  const run = `${prefix}${Date.now().toString(36)}`
   const parsed = JSON.parse(genuine.body)
   return Array.from({ length: count }, (_, i) => {
     const tag = `${run}${String(i).padStart(6, "0")}`
@@ -40,8 +40,9 @@ export function firstDeliveries(gateway: "qfpay" | "quantapay" | "qbitpay", genu
 }
 
 /** A body that is genuine but for one byte in what is signed, or the signature itself. */
-export function invalidDeliveries(genuine: Delivery, count: number): Delivery[] {
-  return Array.from({ length: count }, (_, i) => {
+export function invalidDeliveries(genuine: Delivery, count: number, prefix = ""): Delivery[] {
+  return Array.from({ length: count }, (_, j) => {
+    const i = `${prefix}${j}`
     if (genuine.provider.startsWith("quantapay")) {
       // QuantaPay's body carries the webhook secret as `key`: a wrong one.
       const body = genuine.body.replace(/"key":"[^"]*"/, `"key":"not-the-secret-${i}"`)

@@ -169,6 +169,36 @@ shopSuite({
       }
     })
 
+    it("during a burst of webhooks the process answers them first and processes what it recorded after the burst", async () => {
+      const container = getContainer()
+      gateways().qfpay.setFault({ target: "notify", mode: "suppress", times: -1 })
+      const { cartId, session } = await startPayment("pp_qfpay_qfpay")
+      await payAtGateway(gateways(), session)
+      const hook = await waitFor("the notification QFPay would send", async () => webhookOf(gateways(), session))
+      expect((await deliverWebhook(medusaPort(), hook)).status).toBe(200)
+      // A gateway replaying a backlog: 60 deliveries a second for 3 s (forged ones here: each is counted and
+      // recorded like any other), well past the delivery's processing time (WEBHOOK_DELAY_MS).
+      const burst: Promise<{ status: number }>[] = []
+      for (let i = 0; i < 180; i++) {
+        const forged = { provider: "qfpay_qfpay", body: `{"notify_type": "payment", "out_trade_no": "burst-${i}", "txamt": "1", "respcd": "0000"}`, headers: { "content-type": "application/json", "x-qf-sign": "0".repeat(32) } }
+        burst.push(deliverWebhook(medusaPort(), forged))
+        await sleep(1000 / 60)
+      }
+      const lastSent = Date.now()
+      const answers = await Promise.all(burst)
+      expect(answers.every((a) => a.status === 401)).toBe(true)
+      // Marked processed last, after the order is placed.
+      const delivery = await waitFor("the delivery processed, after the burst", async () => {
+        const [d] = await deliveriesOf(session)
+        return d?.status === "processed" && d
+      })
+      expect(delivery.attempts).toBe(1)
+      const order = await orderForCart(container, cartId)
+      if (!order) throw new Error("no order for the processed payment")
+      expect(new Date(delivery.processed_at).getTime()).toBeGreaterThanOrEqual(lastSent)
+      expect((await adminOrder(order.id)).payment_collections[0].payments[0].captures).toHaveLength(1)
+    })
+
     it("a forged delivery is refused and not acknowledged, and recorded once however often it is replayed", async () => {
       const { session } = await startPayment("pp_qfpay_qfpay")
       const forged = { provider: "qfpay_qfpay", body: `{"notify_type": "payment", "out_trade_no": "${session.id}", "txamt": "18800", "respcd": "0000"}`, headers: { "content-type": "application/json", "x-qf-sign": "0".repeat(32) } }

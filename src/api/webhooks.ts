@@ -1,6 +1,6 @@
 import type { MedusaNextFunction, MedusaRequest, MedusaResponse } from "@medusajs/framework/http"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
-import { DELIVERY_RECORDED_EVENT, recordDelivery, webhookDelayMs } from "../ledger/deliveries"
+import { DELIVERY_RECORDED_EVENT, recordDelivery, webhookArrivals, webhookDelayMs } from "../ledger/deliveries"
 import { requireLedger } from "../ledger/store"
 import type { LoggerLike } from "../lib/http"
 import { rawBodyBytes } from "../lib/webhook"
@@ -34,6 +34,7 @@ export async function paymentWebhooks(req: MedusaRequest, res: MedusaResponse, n
   const logger = req.scope.resolve(ContainerRegistrationKeys.LOGGER) as unknown as LoggerLike
   const registration = (await ourRegistrations(req.scope.resolve(ContainerRegistrationKeys.CONFIG_MODULE), logger)).find((r) => r.hookSegment === segment)
   if (!registration) return next()
+  webhookArrivals.note()
   const provider = providerFor(registration, logger)
   const raw = rawBodyBytes(req.rawBody) ?? Buffer.alloc(0)
   const reading = provider.readWebhook({ data: (req.body ?? {}) as Record<string, unknown>, rawData: raw, headers: req.headers })

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto"
 import type { MedusaContainer } from "@medusajs/framework/types"
 import { ContainerRegistrationKeys, Modules } from "@medusajs/framework/utils"
 import type { LoggerLike } from "../lib/http"
+import { createArrivalRate } from "../lib/limiter"
 import type { GatewayEvent, WebhookReading } from "../lib/payment-event"
 import { ourRegistrations, providerFor, Registration } from "../providers/manifest"
 import { syncSessionWithGateway } from "../sync/session-sync"
@@ -25,6 +26,25 @@ export function webhookDelayMs(env: NodeJS.ProcessEnv = process.env): number {
 export function processingConcurrency(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.PAYMENT_WEBHOOK_CONCURRENCY)
   return Number.isInteger(n) && n >= 1 && n <= 100 ? n : 4
+}
+
+/**
+ * Above this many webhooks a second at one process (PAYMENT_WEBHOOK_BURST_PER_SECOND, default 20; 0: never),
+ * the process answers them first and holds back processing recorded ones until the burst is over, at most
+ * 30 s per delivery. A gateway replaying a backlog then gets fast answers (and stops retrying), instead of
+ * answers that wait behind the processing of everything it sent before.
+ */
+export function burstPerSecond(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.PAYMENT_WEBHOOK_BURST_PER_SECOND)
+  return env.PAYMENT_WEBHOOK_BURST_PER_SECOND !== undefined && env.PAYMENT_WEBHOOK_BURST_PER_SECOND !== "" && Number.isInteger(n) && n >= 0 ? n : 20
+}
+
+/** Webhooks of ours this process received in the last second (counted by the webhook route). */
+export const webhookArrivals = createArrivalRate()
+
+/** Whether this process is in a webhook burst, so that processing recorded deliveries may wait. */
+export function inWebhookBurst(limit = burstPerSecond()): boolean {
+  return limit > 0 && webhookArrivals.perSecond() > limit
 }
 
 /** The event as stored: amounts as strings (JSON has no bigint). */
@@ -64,9 +84,8 @@ export async function recordDelivery(ledger: Ledger, providerId: string, reading
     received_at: now,
     processed_at: reading.ok ? null : now,
   })
-  const row = delivery as unknown as DeliveryRow
-  settledDeliveries.remember(row)
-  return { delivery: { id: row.id, status: row.status }, duplicate }
+  settledDeliveries.remember({ ...delivery, provider_id: providerId, delivery_key: key })
+  return { delivery, duplicate }
 }
 
 /**

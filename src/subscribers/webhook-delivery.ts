@@ -1,11 +1,13 @@
 import type { SubscriberArgs, SubscriberConfig } from "@medusajs/framework"
 import { ContainerRegistrationKeys } from "@medusajs/framework/utils"
-import { DELIVERY_RECORDED_EVENT, processDelivery, processingConcurrency } from "../ledger/deliveries"
+import { burstPerSecond, DELIVERY_RECORDED_EVENT, inWebhookBurst, processDelivery, processingConcurrency } from "../ledger/deliveries"
 import { createLimiter } from "../lib/limiter"
 
-// A burst of deliveries (a gateway retrying a backlog) is processed a few at a time, so this process keeps
-// answering webhooks and shoppers meanwhile; the rest wait here, recorded and safe in the ledger.
-const processing = createLimiter(processingConcurrency())
+// A burst of deliveries (a gateway retrying a backlog) is processed a few at a time, and none starts while
+// the burst is still arriving (up to 30 s), so this process keeps answering webhooks and shoppers
+// meanwhile; the rest wait here, recorded and safe in the ledger.
+const burst = burstPerSecond()
+const processing = createLimiter(processingConcurrency(), { holdWhile: () => inWebhookBurst(burst), maxHoldMs: 30_000 })
 
 /**
  * Processes a webhook delivery our routes recorded in the payment ledger: a payment settles its attempt

@@ -127,6 +127,8 @@ describe("webhook faults", () => {
     sim.setFault({ target: "webhook", mode: "duplicate" })
     await paidCharge()
     await eventually(() => receiver.pushes.length === 2)
+    // The simulator writes a push to its history once the push is answered, a moment after it arrives.
+    await eventually(() => sim.state().webhooks.length === 2)
     const [first, second] = receiver.pushes
     expect(second.body).toBe(first.body)
     expect(second.headers["qbitpay-signature"]).toBe(first.headers["qbitpay-signature"])
