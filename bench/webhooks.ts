@@ -15,19 +15,26 @@ function replaceToken(body: string, value: string, next: string): string {
   return body.replace(new RegExp(`(:\\s*"?)${escaped}("?)`, "g"), `$1${next}$2`)
 }
 
+let batches = 0
+
 export function firstDeliveries(gateway: "qfpay" | "quantapay" | "qbitpay", genuine: Delivery, count: number, credentials: Credentials, prefix = ""): Delivery[] {
-  const run = `${prefix}${Date.now().toString(36)}`
+  const started = Date.now()
+  const run = `${prefix}${started.toString(36)}`
+  const batch = ++batches
   const parsed = JSON.parse(genuine.body)
   return Array.from({ length: count }, (_, i) => {
     const tag = `${run}${String(i).padStart(6, "0")}`
     switch (gateway) {
       case "qfpay": {
-        let body = replaceToken(genuine.body, String(parsed.syssn), `9${tag.replace(/\D/g, "").padStart(19, "0").slice(-19)}`)
+        // QFPay's syssn is 20 digits: this run's time, this batch's number, then the delivery's.
+        const syssn = `9${String(started).slice(-10)}${String(batch).padStart(3, "0")}${String(i).padStart(6, "0")}`
+        let body = replaceToken(genuine.body, String(parsed.syssn), syssn)
         body = replaceToken(body, String(parsed.out_trade_no), `bench-${tag}`)
         return { ...genuine, body, headers: { ...genuine.headers, "x-qf-sign": qfpayNotificationSignature(body, credentials.qfpay.clientKey) } }
       }
       case "quantapay": {
-        let body = replaceToken(genuine.body, String(parsed.transaction.id), `9${i}${String(parsed.transaction.id)}`)
+        // QuantaPay's transaction ids are numbers: this batch's number, then the delivery's.
+        let body = replaceToken(genuine.body, String(parsed.transaction.id), `9${batch}${String(i).padStart(6, "0")}${String(parsed.transaction.id)}`)
         body = replaceToken(body, String(parsed.transaction.external_reference), `bench-${tag}`)
         return { ...genuine, body }
       }

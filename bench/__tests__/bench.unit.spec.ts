@@ -41,6 +41,18 @@ describe("the bench's webhook bodies", () => {
     expect(events.every((e) => e.kind === "paid" && e.merchantOrderId?.startsWith("bench-"))).toBe(true)
   })
 
+  it.each(["qfpay", "quantapay", "qbitpay"] as const)("%s: two batches of first deliveries (the warm-up and the storm) share no event", (gateway) => {
+    const keys = (prefix: string) =>
+      firstDeliveries(gateway, genuine[gateway], 300, credentials, prefix).map((d) => {
+        const r = read[gateway](d)
+        return r.ok ? r.event.key : "unreadable"
+      })
+    const warm = new Set(keys("warm"))
+    const storm = keys("")
+    expect(warm.size).toBe(300)
+    expect(storm.filter((k) => warm.has(k))).toEqual([])
+  })
+
   it.each(["qfpay", "quantapay", "qbitpay"] as const)("%s: invalid deliveries are refused as not authentic, and no two are the same body", (gateway) => {
     const deliveries = invalidDeliveries(genuine[gateway], 20)
     for (const d of deliveries) expect(read[gateway](d)).toMatchObject({ ok: false })
