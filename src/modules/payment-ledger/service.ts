@@ -1,6 +1,7 @@
 import type { Context } from "@medusajs/framework/types"
 import { InjectManager, MedusaContext, MedusaService } from "@medusajs/framework/utils"
 import { newEntityId } from "../../lib/entity-id"
+import type { DeliveryRow } from "../../ledger/store"
 import { LedgerRefund } from "./models/ledger-refund"
 import { PaymentAttempt } from "./models/payment-attempt"
 import { WebhookDelivery } from "./models/webhook-delivery"
@@ -32,19 +33,10 @@ function columns(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** What the webhook route reads of a recorded delivery. */
-export type DeliveryState = { id: string; status: "received" | "processing" | "processed" | "ignored" | "failed" }
+export type DeliveryState = Pick<DeliveryRow, "id" | "status">
 
 /** A delivery as the webhook route records it (the rest of the row is the table's defaults). */
-export type NewDelivery = {
-  provider_id: string
-  delivery_key: string
-  verified: boolean
-  kind: string | null
-  merchant_order_id: string | null
-  gateway_reference: string | null
-  event: Record<string, unknown> | null
-  status: DeliveryState["status"]
-  outcome: string | null
+export type NewDelivery = Pick<DeliveryRow, "provider_id" | "delivery_key" | "verified" | "kind" | "merchant_order_id" | "gateway_reference" | "event" | "status" | "outcome"> & {
   received_at: Date
   processed_at: Date | null
 }
