@@ -80,6 +80,9 @@ describe("Qbit Pay simulator with a state file", () => {
       expect(sim.state().charges[0]).toMatchObject({ id: soon.id, status: "cancelled" })
       expect(sim.state().events.map((e) => e.type)).toEqual(["charge.expired"])
       await eventually(() => receiver.events().length === 1)
+      // The simulator writes the push as delivered once it is answered, a moment after it arrives; a restart
+      // before that would rightly send it again (an unanswered push is retried).
+      await eventually(() => sim.state().webhooks.some((w) => w.delivered))
 
       await restart({ chargeExpiryMs: 10 * MINUTE })
       const later = await create({ cbUrl: receiver.url })
