@@ -169,6 +169,24 @@ shopSuite({
       }
     })
 
+    it("a process that died between Medusa capturing the payment and completing the cart: the gateway's webhook completes the order, with its one capture", async () => {
+      const container = getContainer()
+      gateways().qfpay.setFault({ target: "notify", mode: "suppress", times: -1 })
+      const { cartId, session } = await startPayment("pp_qfpay_qfpay")
+      await payAtGateway(gateways(), session)
+      // What Medusa's payment workflow had done when the process died: the session authorized and the
+      // payment captured, the cart not yet completed.
+      await container.resolve(Modules.PAYMENT).authorizePaymentSession(session.id, {})
+      expect(await orderForCart(container, cartId)).toBeUndefined()
+      const hook = await waitFor("the notification QFPay would send", async () => webhookOf(gateways(), session))
+      expect((await deliverWebhook(medusaPort(), hook)).status).toBe(200)
+      const order = await waitFor("the order", () => orderForCart(container, cartId))
+      const placed = await adminOrder(order.id)
+      expect(placed.payment_status).toBe("captured")
+      expect(placed.payment_collections[0].payments).toHaveLength(1)
+      expect(placed.payment_collections[0].payments[0].captures).toHaveLength(1)
+    })
+
     it("during a burst of webhooks the process answers them first and processes what it recorded after the burst", async () => {
       const container = getContainer()
       gateways().qfpay.setFault({ target: "notify", mode: "suppress", times: -1 })

@@ -109,8 +109,13 @@ export const settledDeliveries = (() => {
   }
 })()
 
-/** Retry spacing of a delivery whose processing failed: 30 s, 1, 2, 4 ... minutes, at most an hour. */
-function retryDelayMs(attempts: number): number {
+/**
+ * Retry spacing of a delivery whose processing failed: 30 s, 1, 2, 4 ... minutes, at most an hour. One that
+ * failed only because a lock was held is tried again in 30 s each time: after a crash Medusa's cart lock
+ * lives on for up to 2 minutes, and backing off past that would only delay the order.
+ */
+export function retryDelayMs(attempts: number, error = ""): number {
+  if (/acquir(e|ing) lock/i.test(error)) return 30_000
   return Math.min(60 * 60_000, 30_000 * 2 ** Math.max(0, attempts - 1))
 }
 
@@ -146,7 +151,7 @@ export async function processDelivery(container: MedusaContainer, deliveryId: st
         await ledger.patchDelivery(delivery.id, {
           status: "failed",
           last_error: message.slice(0, 500),
-          next_attempt_at: new Date(Date.now() + retryDelayMs(delivery.attempts)),
+          next_attempt_at: new Date(Date.now() + retryDelayMs(delivery.attempts, message)),
         })
         return { status: "failed" as const, outcome: message }
       }

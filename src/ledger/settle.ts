@@ -13,6 +13,17 @@ export const PROCESS_PAYMENT_WORKFLOW = "process-payment-workflow"
 /** Session statuses that mean Medusa already has the payment. */
 export const SETTLED = new Set<string>([PaymentSessionStatus.AUTHORIZED, PaymentSessionStatus.CAPTURED])
 
+/** Medusa's cart completion workflow (core-flows `completeCartWorkflowId`), run by name like the one above. */
+export const COMPLETE_CART_WORKFLOW = "complete-cart"
+
+/** A cart that still exists and was not completed (an order-first cart has its order, so it never gets here). */
+async function cartIsOpen(container: MedusaContainer, cartId: string): Promise<boolean> {
+  const query = container.resolve(ContainerRegistrationKeys.QUERY)
+  const { data } = await query.graph({ entity: "cart", fields: ["id", "completed_at"], filters: { id: cartId } })
+  const cart = data[0] as { id?: string; completed_at?: unknown } | undefined
+  return !!cart?.id && !cart.completed_at
+}
+
 const ATTEMPT_LOCK = (id: string) => `medusa-payments-hk-crypto:attempt:${id}`
 
 export type Settlement =
@@ -87,7 +98,17 @@ export async function settlePaidAttempt(container: MedusaContainer, registration
   const locking = container.resolve(Modules.LOCKING)
   return locking.execute(ATTEMPT_LOCK(attempt.id), async () => {
     const session = attempt.session_id ? await paymentSession(container, attempt.session_id) : undefined
-    if (session && SETTLED.has(session.status)) return { outcome: "already_settled" as const, sessionId: session.id }
+    if (session && SETTLED.has(session.status)) {
+      // Medusa's payment workflow authorizes and captures, releases the cart, then completes it: a process
+      // that died in between left a paid session on a cart with no order. Medusa's own completion finishes it
+      // (it finds the session authorized and creates the order once, under its cart lock).
+      const cartId = attempt.cart_id ?? (await cartIdOfCollection(container, session.payment_collection_id))
+      if (cartId && !(await orderOfCart(container, cartId)) && (await cartIsOpen(container, cartId))) {
+        await container.resolve(Modules.WORKFLOW_ENGINE).run(COMPLETE_CART_WORKFLOW, { input: { id: cartId } })
+        return { outcome: "captured" as const, sessionId: session.id }
+      }
+      return { outcome: "already_settled" as const, sessionId: session.id }
+    }
     const why = session ? orphanReason(container, registration, attempt, session) : "its payment session was deleted (the cart changed)"
     const reason = await why
     if (!reason) {

@@ -225,7 +225,10 @@ async function checkAttempt(container: MedusaContainer, registration: Registrati
   const session = attempt.session_id ? await paymentSession(container, attempt.session_id) : undefined
   const live = !!session && provider.readSessionData(session.data)?.merchant_order_id === attempt.merchant_order_id
   if (live && SETTLED.has(session!.status)) {
-    report.unchanged++
+    // Paid in Medusa; if a crash left its cart without the order, settling completes it.
+    const settled = await settlePaidAttempt(container, registration, { ...attempt, status: "paid" })
+    if (settled.outcome === "captured") report.completed.push(session!.id)
+    else report.unchanged++
     return "paid"
   }
   if (live) {

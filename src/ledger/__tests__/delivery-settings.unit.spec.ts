@@ -1,4 +1,4 @@
-import { burstPerSecond, inWebhookBurst, processingConcurrency, webhookArrivals, webhookDelayMs } from "../deliveries"
+import { burstPerSecond, inWebhookBurst, processingConcurrency, retryDelayMs, webhookArrivals, webhookDelayMs } from "../deliveries"
 
 describe("webhook processing settings", () => {
   it("reads the delay, the concurrency and the burst rate from the environment, with defaults for anything unusable", () => {
@@ -22,5 +22,12 @@ describe("webhook processing settings", () => {
     webhookArrivals.note()
     expect(inWebhookBurst(5)).toBe(true)
     expect(inWebhookBurst(0)).toBe(false)
+  })
+
+  it("spaces retries out, except after a held lock, which is tried again in 30 s", () => {
+    expect([1, 2, 3, 4, 9].map((n) => retryDelayMs(n))).toEqual([30_000, 60_000, 120_000, 240_000, 3_600_000])
+    expect(retryDelayMs(4, 'Failed to acquire lock for key "cart_01"')).toBe(30_000)
+    expect(retryDelayMs(4, "Timed-out acquiring lock.")).toBe(30_000)
+    expect(retryDelayMs(4, "QFPay answered 500")).toBe(240_000)
   })
 })
