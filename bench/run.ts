@@ -81,6 +81,15 @@ async function deliveriesSettled(cluster: Cluster) {
   }, 300_000)
 }
 
+/** Verified deliveries of a registration received since `since` and already processed now. */
+async function processedSince(cluster: Cluster, providerId: string, since: Date): Promise<number> {
+  const [row] = await cluster.sql<{ n: string }>(
+    "select count(*) as n from payment_ledger_delivery where provider_id = $1 and verified and received_at >= $2 and processed_at <= now()",
+    [providerId, since]
+  )
+  return Number(row.n)
+}
+
 /** One checkout as a storefront does it: cart, payment session, payment at the gateway, cart completion. */
 async function checkout(cluster: Cluster, variant: Variant): Promise<{ sample: Sample; session: any; reference?: string; calls: RecordedCall[] }> {
   const s = shopper(cluster, cluster.http[0])
@@ -139,6 +148,8 @@ type StormRow = StormResult & { route: string; kind: string; rss_mib_before?: nu
 
 /** The two floors measured beside our registrations (Medusa's system provider, and it captured at once). */
 const isFloor = (variant: string) => variant.startsWith("system") || variant.startsWith("captured")
+/** Bytes as MiB, one decimal. */
+const mib = (bytes: number) => +(bytes / 2 ** 20).toFixed(1)
 const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "-")
 const fmtRatio = (r: Ratio) => `${fmt(r.ratio, 2)}x (${fmt(r.low, 2)}-${fmt(r.high, 2)})`
 const mark = (ok: boolean) => (ok ? "ok" : "OVER")
@@ -241,7 +252,7 @@ async function main() {
       })
       result.cpu_seconds = +(cpuSeconds(medusa.process!.pid!) - cpuBefore).toFixed(2)
       // Its memory too: a route that writes nothing still moves RSS as V8 sizes its heap for the burst.
-      storms.push({ route: "system_default", kind: "medusa's own", ...result, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
+      storms.push({ route: "system_default", kind: "medusa's own", ...result, rss_mib_before: mib(rssBefore), rss_mib_after: mib(processGroupRss(medusa.process!.pid!)) })
       // Medusa processes its route's deliveries 5 s after receipt (its fixed delay): cheap ones (the system
       // provider takes no webhooks), but not to be charged to the next storm.
       await new Promise((r) => setTimeout(r, 6000))
@@ -270,14 +281,10 @@ async function main() {
         result.recorded_verified = (await verified()) - verifiedBefore
         // How many of this storm's deliveries were processed while it was still arriving: the process that
         // answers holds its processing back during a burst (a worker does not need to).
-        const [during] = await cluster.sql<{ n: string }>(
-          "select count(*) as n from payment_ledger_delivery where provider_id = $1 and verified and received_at >= $2 and processed_at <= $3",
-          [`pp_${genuine.provider}`, stormStarted, new Date()]
-        )
-        const processedDuring = kind === "first" ? { processed_during_storm: Number(during.n) } : {}
+        const processedDuring = kind === "first" ? { processed_during_storm: await processedSince(cluster, `pp_${genuine.provider}`, stormStarted) } : {}
         await deliveriesSettled(cluster)
         const workerSeconds = worker ? { worker_cpu_seconds: +(workerCpu() - workerCpuBefore).toFixed(2) } : {}
-        storms.push({ route: genuine.provider, kind, ...result, ...workerSeconds, ...processedDuring, rss_mib_before: +(rssBefore / 2 ** 20).toFixed(1), rss_mib_after: +(processGroupRss(medusa.process!.pid!) / 2 ** 20).toFixed(1) })
+        storms.push({ route: genuine.provider, kind, ...result, ...workerSeconds, ...processedDuring, rss_mib_before: mib(rssBefore), rss_mib_after: mib(processGroupRss(medusa.process!.pid!)) })
         log(`${genuine.provider} ${kind}: p50 ${fmt(result.latency_ms.median)} ms, p99 ${fmt(result.latency_ms.p99)} ms, errors ${result.errors}`)
       }
     }
@@ -292,9 +299,9 @@ async function main() {
       live_heap_mib_last: gcsDuring.at(-1),
       major_gcs: gcsDuring.length,
       webhooks: storms.reduce((n, s) => n + s.sent, 0),
-      rss_mib_start: +(rssStart / 2 ** 20).toFixed(1),
-      rss_mib_max: +(rssMax / 2 ** 20).toFixed(1),
-      rss_mib_after: +(rssAfter / 2 ** 20).toFixed(1),
+      rss_mib_start: mib(rssStart),
+      rss_mib_max: mib(rssMax),
+      rss_mib_after: mib(rssAfter),
       growth_during: +((rssMax - rssStart) / rssStart).toFixed(3),
       growth_after: +((rssAfter - rssStart) / rssStart).toFixed(3),
     }

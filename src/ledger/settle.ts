@@ -16,12 +16,12 @@ export const SETTLED = new Set<string>([PaymentSessionStatus.AUTHORIZED, Payment
 /** Medusa's cart completion workflow (core-flows `completeCartWorkflowId`), run by name like the one above. */
 export const COMPLETE_CART_WORKFLOW = "complete-cart"
 
-/** A cart that still exists and was not completed (an order-first cart has its order, so it never gets here). */
-async function cartIsOpen(container: MedusaContainer, cartId: string): Promise<boolean> {
+/** A cart that still exists, was not completed and has no order (an order-first cart has its order), in one read. */
+async function cartAwaitingOrder(container: MedusaContainer, cartId: string): Promise<boolean> {
   const query = container.resolve(ContainerRegistrationKeys.QUERY)
-  const { data } = await query.graph({ entity: "cart", fields: ["id", "completed_at"], filters: { id: cartId } })
-  const cart = data[0] as { id?: string; completed_at?: unknown } | undefined
-  return !!cart?.id && !cart.completed_at
+  const { data } = await query.graph({ entity: "cart", fields: ["id", "completed_at", "order.id"], filters: { id: cartId } })
+  const cart = data[0] as { id?: string; completed_at?: unknown; order?: { id?: string } | null } | undefined
+  return !!cart?.id && !cart.completed_at && !cart.order?.id
 }
 
 const ATTEMPT_LOCK = (id: string) => `medusa-payments-hk-crypto:attempt:${id}`
@@ -103,7 +103,7 @@ export async function settlePaidAttempt(container: MedusaContainer, registration
       // that died in between left a paid session on a cart with no order. Medusa's own completion finishes it
       // (it finds the session authorized and creates the order once, under its cart lock).
       const cartId = attempt.cart_id ?? (await cartIdOfCollection(container, session.payment_collection_id))
-      if (cartId && !(await orderOfCart(container, cartId)) && (await cartIsOpen(container, cartId))) {
+      if (cartId && (await cartAwaitingOrder(container, cartId))) {
         await container.resolve(Modules.WORKFLOW_ENGINE).run(COMPLETE_CART_WORKFLOW, { input: { id: cartId } })
         return { outcome: "captured" as const, sessionId: session.id }
       }
