@@ -102,7 +102,8 @@ suite(`Medusa's Next.js starter (dtc-starter) with our payment kit${found.storef
     await browser?.close()
     await server?.stop()
     await stopDemo(demo)
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+    if (dataDir && !KEEP) fs.rmSync(dataDir, { recursive: true, force: true })
+    else if (dataDir) log(`kept the demo store's data and logs in ${dataDir} (DTC_STARTER_KEEP=1)`)
     if (work && !KEEP) fs.rmSync(work, { recursive: true, force: true })
     else if (work) log(`kept ${work} (DTC_STARTER_KEEP=1)`)
     timings.total = Math.round((Date.now() - suiteStarted) / 100) / 10
